@@ -1,0 +1,124 @@
+"""``moderation train``: train on the seed corpus (plus extra files or decisions), save."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from moderation.cli._common import Progress, print_problems
+from moderation.errors import DataError
+from moderation.settings import get_settings
+
+
+def register(sub) -> None:
+    p = sub.add_parser("train", help="train a model and save it as a bundle",
+                       description="Train on the bundled seed corpus, plus any --data files and "
+                                   "--from-db decisions; print cross-validated metrics; save.")
+    p.add_argument("--data", nargs="+", default=[], metavar="FILE",
+                   help="extra labelled files (seed format, or id,text,<column> with --map)")
+    p.add_argument("--map", action="append", default=[], metavar="COLUMN=LABEL[|LABEL]",
+                   help="map a 0/1 column of --data files to labels, e.g. toxic=insult")
+    p.add_argument("--no-seed", action="store_true", help="leave the bundled seed corpus out")
+    p.add_argument("--from-db", metavar="URL", default=None,
+                   help="also train on moderators' decisions from this store")
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="where to write the bundle (default: $MODERATION_MODEL_DIR or "
+                        "<data dir>/model)")
+    p.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
+    p.add_argument("--target-precision", action="append", default=[], metavar="LABEL=P",
+                   help="pick LABEL's threshold for precision P instead of best F1")
+    p.add_argument("--no-shared-eval", action="store_true",
+                   help="skip scoring ../shared/data/eval after training")
+    p.add_argument("--json", metavar="OUT", default=None, help="also write the metrics as JSON")
+    p.add_argument("--strict", action="store_true", help="fail on any bad row")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.set_defaults(func=run)
+
+
+def _target_precision(items: list[str]) -> dict[str, float]:
+    from moderation.taxonomy import BY_NAME
+
+    out = {}
+    for item in items:
+        label, _, value = item.partition("=")
+        if label not in BY_NAME:
+            raise DataError(f"--target-precision {item!r}: unknown label {label!r}")
+        try:
+            out[label] = float(value)
+        except ValueError:
+            raise DataError(f"--target-precision {item!r}: {value!r} is not a number") from None
+        if not 0 < out[label] <= 1:
+            raise DataError(f"--target-precision {item!r}: precision must be in (0, 1]")
+    return out
+
+
+def refuse_eval_path(path: Path) -> None:
+    if "eval" in Path(path).resolve().parts:
+        raise DataError("files under an 'eval' folder are for evaluation only and are never "
+                        "trained on", path=str(path))
+
+
+def collect(args: argparse.Namespace, progress):
+    from moderation.dataset import LabelledData, load_seed, parse_mapping, read_labelled
+
+    mapping = parse_mapping(args.map)
+    parts = [] if args.no_seed else [load_seed()]
+    for f in args.data:
+        refuse_eval_path(Path(f))
+        parts.append(read_labelled(f, mapping=mapping))
+    if args.from_db:
+        from moderation.export import decisions_frame
+        from moderation.training import as_labelled
+
+        frame = decisions_frame(args.from_db)
+        progress(f"{len(frame):,} decided comments from the store")
+        if len(frame):
+            part = as_labelled(frame)
+            part.frame["source"] = "decisions"
+            parts.append(part)
+    data = LabelledData.concat(parts)
+    return data
+
+
+def run(args: argparse.Namespace) -> int:
+    from moderation.bundle import save_bundle
+    from moderation.card import model_card
+    from moderation.evaluation import format_metrics
+    from moderation.evaluate_files import evaluate_shared
+    from moderation.training import train_model
+
+    progress = Progress(args.quiet)
+    data = collect(args, progress)
+    if data.problems:
+        print(f"{len(data.problems)} rows left out:", file=sys.stderr)
+        print_problems(data.problems)
+        if args.strict:
+            raise DataError(f"{len(data.problems)} bad rows (--strict)")
+    out = Path(args.out or get_settings().model_dir)
+    model = train_model(data, None, folds=args.folds, progress=progress,
+                        target_precision=_target_precision(args.target_precision))
+    cv = model.manifest["metrics"]["cv"]
+    print("Cross-validated metrics (folds grouped by article):")
+    print(format_metrics(cv))
+    if "recall_disguised" in cv:
+        print(f"recall on disguised violations {cv['recall_disguised']:.3f}, "
+              f"on plain ones {cv['recall_plain']:.3f}")
+    if not args.no_shared_eval:
+        shared = evaluate_shared(model)
+        if shared:
+            progress("scored ../shared/data/eval (evaluation only)")
+            model.manifest["metrics"]["shared_eval"] = shared
+            for name, m in shared.items():
+                roc = "-" if m["roc_auc"] is None else f"{m['roc_auc']:.3f}"
+                print(f"{name:<26} {m['target']:<32} F1 {m['f1']:.3f}  ROC-AUC {roc}")
+    saved = save_bundle(model, out, card=model_card(model.manifest), manifest=model.manifest)
+    print(f"saved model {saved.version} to {saved.path} "
+          f"({model.manifest['train_seconds']:.1f} s training)")
+    if args.json:
+        from moderation.io import atomic_path
+
+        with atomic_path(args.json) as tmp:
+            tmp.write_text(json.dumps(saved.manifest["metrics"], indent=2, ensure_ascii=False),
+                           encoding="utf-8")
+    return 0

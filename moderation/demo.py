@@ -1,0 +1,73 @@
+"""A demo that works on a fresh machine: model, store, demo comments, a demo admin.
+
+Every step is idempotent: the default model is trained only when none is at
+``settings.model_dir``, the store is migrated, the bundled demo comments are ingested
+(comments already stored are skipped) and the ``demo`` account is created only when missing.
+Its password is random, kept beside the data (``demo_password.txt``, mode 600) so that it
+can be printed again on the next run.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from moderation.settings import Settings, get_settings
+
+DEMO_MODERATOR = "demo"
+DEMO_COMMENTS = Path(__file__).resolve().parent / "data" / "demo_comments.csv"
+PASSWORD_FILE = "demo_password.txt"
+
+
+@dataclass(frozen=True)
+class DemoInfo:
+    model_version: str
+    model_trained: bool
+    db_url: str
+    stored: int  # demo comments added by this run (0 on a rerun)
+    flagged: int
+    moderator: str
+    password: str | None  # None when the account existed and its password is not known
+
+
+def prepare_demo(settings: Settings | None = None, *, progress: Callable[[str], None] = print,
+                 folds: int = 5) -> DemoInfo:
+    from moderation import load_model
+    from moderation.auth import add_moderator, list_moderators
+    from moderation.dataset import load_seed
+    from moderation.ingest import ingest_file
+    from moderation.store import open_store
+    from moderation.training import train_model
+
+    settings = settings or get_settings()
+    trained = False
+    if not (Path(settings.model_dir) / "manifest.json").is_file():
+        progress(f"no model at {settings.model_dir}: training the default model on the seed "
+                 "corpus (a few seconds)")
+        train_model(load_seed(), settings.model_dir, folds=folds, progress=progress)
+        trained = True
+    model = load_model(settings.model_dir)
+    progress(f"model {model.version}")
+    store = open_store(settings.db_url)
+    try:
+        summary = ingest_file(store, DEMO_COMMENTS, model)
+    finally:
+        store.dispose()
+    progress(f"demo comments: {summary.stored} stored ({summary.flagged} flagged for review, "
+             f"{summary.spot_checked} for spot check), {summary.duplicates} already there")
+    password_file = Path(settings.data_dir) / PASSWORD_FILE
+    password = None
+    if not any(m.name == DEMO_MODERATOR for m in list_moderators(settings.moderators_file)):
+        password = secrets.token_urlsafe(9)
+        add_moderator(settings.moderators_file, DEMO_MODERATOR, password, role="admin")
+        password_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(password + "\n")
+    elif password_file.is_file():
+        password = password_file.read_text(encoding="utf-8").strip() or None
+    return DemoInfo(model_version=model.version, model_trained=trained, db_url=settings.db_url,
+                    stored=summary.stored, flagged=summary.flagged, moderator=DEMO_MODERATOR,
+                    password=password)

@@ -1,0 +1,87 @@
+"""Evaluation on the public files in ``../shared/data/eval`` (never trained on).
+
+``toxic`` is scored as insult OR improper, ``advertising`` as advertising: the file's
+score is the highest probability among the mapped labels, and a row is flagged when any
+of them is at or above its threshold.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from moderation.dataset import read_labelled, targets_for
+from moderation.errors import DataError
+from moderation.evaluation import binary_metrics, multilabel_metrics
+from moderation.io import read_table
+from moderation.model import ModerationModel
+
+TARGETS = {"toxic": ["insult", "improper"], "advertising": ["advertising"]}
+
+
+def shared_data_dir() -> Path | None:
+    """``MODERATION_SHARED_DATA``, else ``../shared/data`` from the working directory or the
+    repository; None when absent (a user's machine has none of it)."""
+    candidates = [os.environ.get("MODERATION_SHARED_DATA"), Path.cwd().parent / "shared" / "data",
+                  Path(__file__).resolve().parents[2] / "shared" / "data"]
+    for c in candidates:
+        if c and Path(c).is_dir():
+            return Path(c)
+    return None
+
+
+def evaluate_file(model: ModerationModel, path: str | Path,
+                  mapping: dict[str, list[str]] | None = None) -> dict:
+    """Metrics of ``model`` on one labelled file.
+
+    Seed format: per-label metrics and macro/micro F1 at the model's thresholds. A 0/1
+    target file: the binary metrics of its column (``TARGETS`` unless ``mapping`` says).
+    """
+    path = Path(path)
+    columns = read_columns(path)
+    if "labels" in columns:
+        data = read_labelled(path, max_chars=10**7)
+        P = model.predict_proba(data.texts).to_numpy()
+        out = multilabel_metrics(data.Y, P, model.labels, model.thresholds)
+        out["rows"] = len(data)
+        out["problems"] = [str(p) for p in data.problems]
+        return out
+    mapping = {**TARGETS, **(mapping or {})}
+    targets = [c for c in columns if c in mapping]
+    if len(targets) != 1:
+        raise DataError("need a 'labels' column or exactly one target column "
+                        f"({', '.join(mapping)}); give --map COLUMN=LABEL", path=str(path))
+    m = evaluate_binary(model, path, targets[0], mapping[targets[0]])
+    return {"targets": {targets[0]: m}}
+
+
+def read_columns(path: Path) -> list[str]:
+    columns, _, _ = read_table(path)
+    return columns
+
+
+def evaluate_binary(model: ModerationModel, path: Path, column: str, labels: list[str]) -> dict:
+    data = read_labelled(path, mapping={column: labels}, max_chars=10**7)
+    y = targets_for(data, labels)
+    proba = model.predict_proba(data.texts)
+    idx = [model.labels.index(label) for label in labels]
+    P = proba.to_numpy()[:, idx]
+    thr = np.array([model.thresholds[label] for label in labels])
+    # a score whose 0.5 crossing is the flag decision: the margin of the best mapped label
+    score = (P - thr).max(axis=1) + 0.5
+    m = binary_metrics(y, score, 0.5)
+    m["target"] = f"{column} = {' or '.join(labels)}"
+    return m
+
+
+def evaluate_shared(model: ModerationModel, data_dir: Path | None = None) -> dict[str, dict]:
+    data_dir = data_dir or shared_data_dir()
+    if data_dir is None or not (data_dir / "eval").is_dir():
+        return {}
+    out = {}
+    for path in sorted((data_dir / "eval").glob("*.csv")):
+        column = read_columns(path)[-1]
+        if column in TARGETS:
+            out[path.name] = evaluate_binary(model, path, column, TARGETS[column])
+    return out

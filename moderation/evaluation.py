@@ -1,0 +1,82 @@
+"""Metrics per label and decision thresholds, on rows where a label is known."""
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import average_precision_score, f1_score, precision_recall_curve, \
+    precision_score, recall_score, roc_auc_score
+
+from moderation.model import UNKNOWN
+
+
+def choose_threshold(y: np.ndarray, p: np.ndarray, *, target_precision: float | None = None
+                     ) -> float:
+    """Best-F1 threshold, or the lowest one reaching ``target_precision`` (best F1 if none)."""
+    if len(np.unique(y)) < 2:
+        return 0.5
+    precision, recall, thresholds = precision_recall_curve(y, p)
+    precision, recall = precision[:-1], recall[:-1]
+    if target_precision is not None:
+        ok = np.flatnonzero(precision >= target_precision)
+        if len(ok):
+            return float(thresholds[ok[0]])
+    f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
+    best = int(np.argmax(f1))
+    # midway to the next score up, so the threshold is not glued to one training score
+    upper = thresholds[best + 1] if best + 1 < len(thresholds) else thresholds[best]
+    return float((thresholds[best] + upper) / 2)
+
+
+def binary_metrics(y: np.ndarray, p: np.ndarray, threshold: float) -> dict:
+    y = np.asarray(y).astype(int)
+    pred = (np.asarray(p) >= threshold).astype(int)
+    both = len(np.unique(y)) == 2
+    return {
+        "support": int(y.sum()),
+        "n": int(len(y)),
+        "precision": float(precision_score(y, pred, zero_division=0)),
+        "recall": float(recall_score(y, pred, zero_division=0)),
+        "f1": float(f1_score(y, pred, zero_division=0)),
+        "roc_auc": float(roc_auc_score(y, p)) if both else None,
+        "pr_auc": float(average_precision_score(y, p)) if both else None,
+        "threshold": float(threshold),
+    }
+
+
+def multilabel_metrics(Y: np.ndarray, P: np.ndarray, labels: tuple[str, ...],
+                       thresholds: dict[str, float]) -> dict:
+    """Per-label metrics plus macro / micro F1 (micro over rows where a label is known)."""
+    per_label = {}
+    tp = fp = fn = 0
+    for j, label in enumerate(labels):
+        known = Y[:, j] != UNKNOWN
+        if not known.any():
+            continue
+        y, p = Y[known, j], P[known, j]
+        m = binary_metrics(y, p, thresholds[label])
+        per_label[label] = m
+        pred = p >= thresholds[label]
+        tp += int((pred & (y == 1)).sum())
+        fp += int((pred & (y == 0)).sum())
+        fn += int((~pred & (y == 1)).sum())
+    f1s = [m["f1"] for m in per_label.values() if m["support"] > 0]
+    micro_p = tp / (tp + fp) if tp + fp else 0.0
+    micro_r = tp / (tp + fn) if tp + fn else 0.0
+    return {
+        "labels": per_label,
+        "macro_f1": float(np.mean(f1s)) if f1s else None,
+        "micro_f1": float(2 * micro_p * micro_r / (micro_p + micro_r)) if tp else 0.0,
+    }
+
+
+def format_metrics(metrics: dict) -> str:
+    """A fixed-width table for the terminal."""
+    lines = [f"{'label':<22}{'n':>6}{'pos':>6}{'prec':>7}{'rec':>7}{'F1':>7}{'ROC-AUC':>9}"
+             f"{'PR-AUC':>8}{'thr':>7}"]
+    for label, m in metrics["labels"].items():
+        roc = f"{m['roc_auc']:.3f}" if m["roc_auc"] is not None else "-"
+        pr = f"{m['pr_auc']:.3f}" if m["pr_auc"] is not None else "-"
+        lines.append(f"{label:<22}{m['n']:>6}{m['support']:>6}{m['precision']:>7.3f}"
+                     f"{m['recall']:>7.3f}{m['f1']:>7.3f}{roc:>9}{pr:>8}{m['threshold']:>7.3f}")
+    if metrics.get("macro_f1") is not None:
+        lines.append(f"macro F1 {metrics['macro_f1']:.3f}   micro F1 {metrics['micro_f1']:.3f}")
+    return "\n".join(lines)

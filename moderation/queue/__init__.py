@@ -1,0 +1,48 @@
+"""The review queue, in the package so a thin UI calls one function per action.
+
+    store = open_store(url)
+    item = next_item(store, "olena", queue="review", order="priority", filters=Filters(...))
+    decide(store, item.comment.id, "olena", "confirm")      # or override / relabel / skip
+    undo(store, "olena"); current_item(store, "olena")      # the comment comes back
+    author_history(store, item.comment.author); near_duplicates(store, item.comment.id)
+    history(store, moderator=..., label=..., action=..., since=..., until=...)  # DataFrame
+    stats(store)
+"""
+from moderation.queue.claims import ORDERS, next_item, release
+from moderation.queue.context import (
+                                      AuthorEntry,
+                                      AuthorHistory,
+                                      NearDuplicate,
+                                      NearDuplicates,
+                                      author_history,
+                                      near_duplicates,
+)
+from moderation.queue.decisions import current_item, decide, undo
+from moderation.queue.records import Comment, Decision, Filters, Item
+from moderation.queue.reports import HISTORY_COLUMNS, QueueStats, history, stats
+from moderation.store.schema import ACTIONS, QUEUES
+
+__all__ = [
+                                      "ACTIONS",
+                                      "HISTORY_COLUMNS",
+                                      "ORDERS",
+                                      "QUEUES",
+                                      "AuthorEntry",
+                                      "AuthorHistory",
+                                      "Comment",
+                                      "Decision",
+                                      "Filters",
+                                      "Item",
+                                      "NearDuplicate",
+                                      "NearDuplicates",
+                                      "QueueStats",
+                                      "author_history",
+                                      "current_item",
+                                      "decide",
+                                      "history",
+                                      "near_duplicates",
+                                      "next_item",
+                                      "release",
+                                      "stats",
+                                      "undo",
+]

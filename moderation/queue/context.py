@@ -1,0 +1,118 @@
+"""What a moderator sees beside a comment: the author's history and near-duplicates."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from moderation.fingerprint import jaccard, shingles
+from moderation.queue.records import COMMENT_COLUMNS, Comment
+from moderation.store import Store
+from moderation.store.schema import VERDICTS, comment_sketches, comments, decisions, queue_items
+from moderation.taxonomy import parse_labels
+
+NEAR_THRESHOLD = 0.7  # Jaccard similarity of character 4-grams
+MAX_CANDIDATES = 500  # checked exactly, most shared band keys first
+
+
+@dataclass(frozen=True)
+class AuthorEntry:
+    comment: Comment
+    flagged_labels: tuple[str, ...]  # what the model flagged (empty when auto-approved)
+    verdict: str | None  # the decision in force: confirm, override, relabel, or None
+    final_labels: tuple[str, ...] | None  # its labels (None while undecided)
+
+
+@dataclass(frozen=True)
+class AuthorHistory:
+    author: str
+    total: int  # all the author's comments in the store
+    hidden: int  # of them, decided as breaking a rule
+    entries: tuple[AuthorEntry, ...]  # the latest ``limit``, newest first
+
+
+@dataclass(frozen=True)
+class NearDuplicate:
+    comment: Comment
+    similarity: float
+
+
+@dataclass(frozen=True)
+class NearDuplicates:
+    count: int  # how many comments by other authors or under other articles match
+    items: tuple[NearDuplicate, ...]  # the most similar ``limit`` of them
+    complete: bool = True  # False: more candidates than MAX_CANDIDATES, count is a floor
+
+
+def verdicts_in_force() -> sa.Subquery:
+    """Each comment's decision in force (a verdict no undo points at): at most one each."""
+    undos = decisions.alias("undos")
+    return (sa.select(decisions.c.comment_id, decisions.c.action, decisions.c.labels,
+                      decisions.c.moderator, decisions.c.queue, decisions.c.decided_at)
+            .where(decisions.c.action.in_(VERDICTS),
+                   ~sa.exists().where(undos.c.reverts_id == decisions.c.id))
+            .subquery("verdicts"))
+
+
+def author_history(store: Store, author: str, *, limit: int = 20,
+                   exclude_comment: int | None = None) -> AuthorHistory:
+    """The author's comments in the store, newest first, with flags and verdicts."""
+    verdicts = verdicts_in_force()
+    mine = comments.c.author == author
+    if exclude_comment is not None:
+        mine = sa.and_(mine, comments.c.id != exclude_comment)
+    with store.read() as conn:
+        total = conn.execute(sa.select(sa.func.count()).where(mine)).scalar_one()
+        hidden = conn.execute(
+            sa.select(sa.func.count()).select_from(comments)
+            .join(verdicts, verdicts.c.comment_id == comments.c.id)
+            .where(mine, verdicts.c.labels != "")).scalar_one()
+        rows = conn.execute(
+            sa.select(*COMMENT_COLUMNS, queue_items.c.flagged_labels, verdicts.c.action,
+                      verdicts.c.labels)
+            .outerjoin(queue_items, queue_items.c.comment_id == comments.c.id)
+            .outerjoin(verdicts, verdicts.c.comment_id == comments.c.id)
+            .where(mine)
+            .order_by(sa.func.coalesce(comments.c.posted_at, comments.c.ingested_at).desc(),
+                      comments.c.id.desc())
+            .limit(limit)).all()
+    entries = tuple(AuthorEntry(
+        comment=Comment.from_row(row), flagged_labels=tuple(parse_labels(row.flagged_labels)),
+        verdict=row.action,
+        final_labels=None if row.action is None else tuple(parse_labels(row.labels)))
+        for row in rows)
+    return AuthorHistory(author=author, total=total, hidden=hidden, entries=entries)
+
+
+def near_duplicates(store: Store, comment_id: int, *, threshold: float = NEAR_THRESHOLD,
+                    limit: int = 20) -> NearDuplicates:
+    """Comments with the same or nearly the same text, by other authors or other articles.
+
+    Candidates share a MinHash band key with the comment (indexed), then are kept when the
+    Jaccard similarity of their character shingles reaches ``threshold``.
+    """
+    with store.read() as conn:
+        me = conn.execute(sa.select(*COMMENT_COLUMNS).where(comments.c.id == comment_id)).first()
+        if me is None:
+            return NearDuplicates(0, ())
+        keys = sa.select(comment_sketches.c.key).where(comment_sketches.c.comment_id == comment_id)
+        shared = sa.func.count().label("shared")
+        candidates = conn.scalars(
+            sa.select(comment_sketches.c.comment_id)
+            .where(comment_sketches.c.key.in_(keys), comment_sketches.c.comment_id != comment_id)
+            .group_by(comment_sketches.c.comment_id)
+            .order_by(shared.desc(), comment_sketches.c.comment_id)
+            .limit(MAX_CANDIDATES + 1)).all()
+        rows = conn.execute(sa.select(*COMMENT_COLUMNS)
+                            .where(comments.c.id.in_(candidates[:MAX_CANDIDATES]))).all()
+    mine = shingles(me.text)
+    found = []
+    for row in rows:
+        if row.author is not None and row.author == me.author and row.article_id == me.article_id:
+            continue
+        similarity = jaccard(mine, shingles(row.text))
+        if similarity >= threshold:
+            found.append(NearDuplicate(Comment.from_row(row), round(similarity, 4)))
+    found.sort(key=lambda d: (-d.similarity, d.comment.id))
+    return NearDuplicates(count=len(found), items=tuple(found[:limit]),
+                          complete=len(candidates) <= MAX_CANDIDATES)

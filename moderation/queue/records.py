@@ -1,0 +1,121 @@
+"""Frozen records the queue functions return, and the filters they take."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from moderation.errors import DataError
+from moderation.store.schema import comments, decisions
+from moderation.taxonomy import BY_NAME, LABELS, LANGS, parse_labels
+
+
+@dataclass(frozen=True)
+class Comment:
+    id: int
+    external_id: str
+    text: str
+    lang: str
+    article_id: str | None
+    article_title: str | None
+    article_url: str | None
+    author: str | None
+    posted_at: datetime | None
+    ingested_at: datetime
+
+    @classmethod
+    def from_row(cls, row) -> Comment:
+        return cls(**{name: getattr(row, name) for name in cls.__dataclass_fields__})
+
+
+COMMENT_COLUMNS = tuple(comments.c[name] for name in Comment.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
+class Item:
+    """A claimed comment, with what the model said about it."""
+
+    comment: Comment
+    queue: str
+    scores: dict[str, float]
+    flagged_labels: tuple[str, ...]
+    model_version: str
+    priority: float
+    uncertainty: float
+    moderator: str
+    claim_expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Decision:
+    id: int
+    comment_id: int
+    moderator: str
+    action: str
+    labels: tuple[str, ...] | None  # final labels; None for skip and undo
+    note: str | None
+    queue: str
+    model_version: str | None
+    reverts_id: int | None
+    decided_at: datetime
+
+    @classmethod
+    def from_row(cls, row) -> Decision:
+        values = {name: getattr(row, name) for name in cls.__dataclass_fields__}
+        if values["labels"] is not None:
+            values["labels"] = tuple(parse_labels(values["labels"]))
+        return cls(**values)
+
+    @property
+    def hides(self) -> bool:
+        """True when the comment breaks a rule (it should be hidden)."""
+        return bool(self.labels)
+
+
+DECISION_COLUMNS = tuple(decisions.c[name] for name in Decision.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which comments a moderator wants next; every field optional.
+
+    ``article`` matches the article id exactly or a part of the title (case-insensitive);
+    ``since``/``until`` bound the comment's posted time (its ingest time when unknown).
+    """
+
+    label: str | None = None
+    article: str | None = None
+    lang: str | None = None
+    author: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def __post_init__(self):
+        if self.label is not None and self.label not in BY_NAME:
+            raise DataError(f"unknown label {self.label!r}; expected one of {', '.join(LABELS)}",
+                            field="label")
+        if self.lang is not None and self.lang not in LANGS:
+            raise DataError(f"unknown language {self.lang!r}; expected one of "
+                            f"{', '.join(LANGS)}", field="lang")
+
+    def clauses(self, flagged_labels: sa.ColumnElement) -> list[sa.ColumnElement]:
+        """SQL conditions on ``comments`` (and the given flagged-labels column)."""
+        out = []
+        if self.label:
+            out.append((sa.literal(";") + flagged_labels + sa.literal(";"))
+                       .contains(f";{self.label};", autoescape=True))
+        if self.article:
+            out.append(sa.or_(comments.c.article_id == self.article,
+                              comments.c.article_title.icontains(self.article,
+                                                                 autoescape=True)))
+        if self.lang:
+            out.append(comments.c.lang == self.lang)
+        if self.author:
+            out.append(comments.c.author == self.author)
+        when = sa.func.coalesce(comments.c.posted_at, comments.c.ingested_at)
+        if self.since:
+            out.append(when >= self.since)
+        if self.until:
+            out.append(when <= self.until)
+        return out

@@ -1,0 +1,131 @@
+"""The audit trail as a table, and the queue's figures for the metrics page."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+import sqlalchemy as sa
+
+from moderation.errors import DataError
+from moderation.queue.context import verdicts_in_force
+from moderation.store import Store
+from moderation.store.schema import (
+    ACTIONS,
+    OPEN,
+    QUEUES,
+    claims,
+    comments,
+    decisions,
+    queue_items,
+    utcnow,
+)
+from moderation.taxonomy import BY_NAME, LABELS, parse_labels
+
+HISTORY_COLUMNS = ("decision_id", "decided_at", "moderator", "action", "labels", "note", "queue",
+                   "model_version", "reverts_id", "comment_id", "external_id", "author",
+                   "article_title", "text")
+
+
+def history(store: Store, *, moderator: str | None = None, label: str | None = None,
+            action: str | None = None, since: datetime | None = None,
+            until: datetime | None = None, limit: int | None = 10_000) -> pd.DataFrame:
+    """Decisions, newest first, filtered; one row each, columns ``HISTORY_COLUMNS``.
+
+    ``label`` keeps decisions whose final labels include it.
+    """
+    if label is not None and label not in BY_NAME:
+        raise DataError(f"unknown label {label!r}; expected one of {', '.join(LABELS)}",
+                        field="label")
+    if action is not None and action not in ACTIONS:
+        raise DataError(f"unknown action {action!r}; expected one of {', '.join(ACTIONS)}",
+                        field="action")
+    query = (sa.select(decisions.c.id.label("decision_id"), decisions.c.decided_at,
+                       decisions.c.moderator, decisions.c.action, decisions.c.labels,
+                       decisions.c.note, decisions.c.queue, decisions.c.model_version,
+                       decisions.c.reverts_id, decisions.c.comment_id,
+                       comments.c.external_id, comments.c.author, comments.c.article_title,
+                       comments.c.text)
+             .join(comments, comments.c.id == decisions.c.comment_id)
+             .order_by(decisions.c.id.desc()))
+    if moderator:
+        query = query.where(decisions.c.moderator == moderator)
+    if label:
+        query = query.where((sa.literal(";") + decisions.c.labels + sa.literal(";"))
+                            .contains(f";{label};", autoescape=True))
+    if action:
+        query = query.where(decisions.c.action == action)
+    if since:
+        query = query.where(decisions.c.decided_at >= since)
+    if until:
+        query = query.where(decisions.c.decided_at <= until)
+    if limit:
+        query = query.limit(limit)
+    with store.read() as conn:
+        rows = conn.execute(query).all()
+    frame = pd.DataFrame([tuple(row) for row in rows], columns=list(HISTORY_COLUMNS))
+    return frame.astype({"decision_id": "int64", "comment_id": "int64"})
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    open: dict[str, int]  # queue -> comments waiting
+    claimed: int  # comments held by a moderator right now
+    decisions_per_day: pd.DataFrame  # columns day, moderator, decisions
+    flag_precision: dict[str, float | None]  # label -> confirmed / flagged (decided ones)
+    flagged_decided: dict[str, int]  # label -> flagged comments decided
+    override_rate: float | None  # decided review comments found allowed
+    spot_check_miss_rate: float | None  # decided spot-check comments found breaking a rule
+    reviewed: int
+    spot_checked: int
+
+
+def stats(store: Store) -> QueueStats:
+    """Queue sizes and the quality of the model's flags, from the decisions in force."""
+    verdicts = verdicts_in_force()
+    with store.read() as conn:
+        open_counts = dict(conn.execute(
+            sa.select(queue_items.c.queue, sa.func.count()).where(queue_items.c.status == OPEN)
+            .group_by(queue_items.c.queue)).all())
+        claimed = conn.execute(sa.select(sa.func.count()).select_from(claims)
+                               .where(claims.c.expires_at > utcnow())).scalar_one()
+        per_day = conn.execute(
+            sa.select(decisions.c.decided_at, decisions.c.moderator)
+            .where(decisions.c.action.in_(("confirm", "override", "relabel")))).all()
+        decided = conn.execute(
+            sa.select(verdicts.c.queue, verdicts.c.labels, queue_items.c.flagged_labels)
+            .join(queue_items, queue_items.c.comment_id == verdicts.c.comment_id)).all()
+    return QueueStats(
+        open={queue: open_counts.get(queue, 0) for queue in QUEUES}, claimed=claimed,
+        decisions_per_day=_per_day(per_day), **_quality(decided))
+
+
+def _per_day(rows) -> pd.DataFrame:
+    frame = pd.DataFrame([(r.decided_at.date(), r.moderator) for r in rows],
+                         columns=["day", "moderator"])
+    return (frame.groupby(["day", "moderator"]).size().rename("decisions").reset_index()
+            if len(frame) else pd.DataFrame(columns=["day", "moderator", "decisions"]))
+
+
+def _quality(rows) -> dict:
+    flagged = {label: 0 for label in LABELS}
+    confirmed = {label: 0 for label in LABELS}
+    reviewed = overridden = spot = missed = 0
+    for row in rows:
+        final = set(parse_labels(row.labels))
+        if row.queue == "review":
+            reviewed += 1
+            overridden += not final
+            for label in parse_labels(row.flagged_labels):
+                flagged[label] += 1
+                confirmed[label] += label in final
+        else:
+            spot += 1
+            missed += bool(final)
+    return dict(
+        flag_precision={label: confirmed[label] / flagged[label] if flagged[label] else None
+                        for label in LABELS},
+        flagged_decided=flagged,
+        override_rate=overridden / reviewed if reviewed else None,
+        spot_check_miss_rate=missed / spot if spot else None,
+        reviewed=reviewed, spot_checked=spot)

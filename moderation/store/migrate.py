@@ -1,0 +1,85 @@
+"""Apply the packaged Alembic migrations; called by the CLI and the app on start."""
+from __future__ import annotations
+
+import functools
+import threading
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from moderation.errors import StoreError
+from moderation.store.engine import Store, make_engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+_PG_LOCK_KEY = 0x6D6F6465  # "mode": one advisory lock id for schema upgrades
+_PROCESS_LOCK = threading.Lock()  # Alembic's context is process-global: one upgrade at a time
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+@functools.cache
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(engine: sa.Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def ensure_schema(target: sa.Engine | Store | str) -> str:
+    """Upgrade the store at ``target`` to the newest schema; returns the revision.
+
+    Safe to call from several processes at once: the upgrade runs in one transaction that
+    holds the database's write lock (SQLite) or an advisory lock (PostgreSQL).
+    Raises ``StoreError`` when the database is unreachable or refuses the upgrade.
+    """
+    engine = _engine_of(target)
+    try:
+        with _PROCESS_LOCK:
+            return _upgrade(engine, head_revision())
+    finally:
+        if isinstance(target, str):
+            engine.dispose()
+
+
+def _upgrade(engine: sa.Engine, head: str) -> str:
+    try:
+        if current_revision(engine) == head:
+            return head
+        store = Store(engine, claim_minutes=0)
+        with store.write() as conn:
+            if store.dialect == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})")
+            if MigrationContext.configure(conn).get_current_revision() != head:
+                cfg = alembic_config()
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+    except sa.exc.SQLAlchemyError as exc:
+        raise StoreError(f"cannot prepare the comment store at {_safe_url(engine)}: "
+                         f"{_first_line(exc)}") from exc
+    return head
+
+
+def _engine_of(target: sa.Engine | Store | str) -> sa.Engine:
+    if isinstance(target, Store):
+        return target.engine
+    if isinstance(target, sa.Engine):
+        return target
+    return make_engine(target)
+
+
+def _safe_url(engine: sa.Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

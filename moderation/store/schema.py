@@ -1,0 +1,162 @@
+"""The comment store's tables (SQLAlchemy Core), the one description the code queries.
+
+The database itself is created by the Alembic migrations in ``moderation/migrations``;
+``tests/test_store.py`` checks that the migrated schema and these tables agree.
+
+- ``comments``: one row per external comment id, never changed after ingestion;
+- ``predictions``: every scoring of a comment, with the model version that made it;
+- ``queue_items``: a comment waiting for (or done with) a moderator, in the ``review`` or
+  ``spot_check`` queue, with the numbers the queue orders by;
+- ``claims``: at most one per comment (primary key), so two moderators never hold it;
+- ``decisions``: append-only audit trail; triggers refuse UPDATE and DELETE;
+- ``model_versions``: each promotion of a model, in order;
+- ``ingest_runs``: one row per ingested file, with its counts;
+- ``comment_sketches``: MinHash band keys of each comment's text, for near-duplicates.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+QUEUES = ("review", "spot_check")
+OPEN, DONE = "open", "done"
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive, in UTC)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+ingest_runs = sa.Table(
+    "ingest_runs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("model_version", sa.String(200), nullable=False),
+    sa.Column("started_at", UTCDateTime, nullable=False),
+    sa.Column("finished_at", UTCDateTime),
+    sa.Column("read", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("stored", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("duplicates", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("rejected", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("flagged", sa.Integer, nullable=False, server_default="0"),
+)
+
+comments = sa.Table(
+    "comments", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("external_id", sa.String(200), nullable=False, unique=True),
+    sa.Column("article_id", sa.String(200)),
+    sa.Column("article_title", sa.Text),
+    sa.Column("article_url", sa.Text),
+    sa.Column("author", sa.String(200)),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("lang", sa.String(16), nullable=False),
+    sa.Column("posted_at", UTCDateTime),
+    sa.Column("ingested_at", UTCDateTime, nullable=False),
+    sa.Column("ingest_run_id", sa.Integer, sa.ForeignKey("ingest_runs.id")),
+    sa.Index("ix_comments_author", "author"),
+    sa.Index("ix_comments_article_id", "article_id"),
+)
+
+predictions = sa.Table(
+    "predictions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("comment_id", sa.Integer, sa.ForeignKey("comments.id"), nullable=False),
+    sa.Column("model_version", sa.String(200), nullable=False),
+    sa.Column("scores", sa.JSON, nullable=False),  # {label: probability}
+    sa.Column("flagged_labels", sa.Text, nullable=False),  # ';'-joined, canonical order
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index("ix_predictions_comment_id", "comment_id"),
+)
+
+queue_items = sa.Table(
+    "queue_items", metadata,
+    sa.Column("comment_id", sa.Integer, sa.ForeignKey("comments.id"), primary_key=True),
+    sa.Column("queue", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("prediction_id", sa.Integer, sa.ForeignKey("predictions.id"), nullable=False),
+    sa.Column("priority", sa.Float, nullable=False),  # highest label score
+    sa.Column("uncertainty", sa.Float, nullable=False),  # smallest |score - threshold|
+    sa.Column("flagged_labels", sa.Text, nullable=False),
+    sa.Column("entered_at", UTCDateTime, nullable=False),
+    sa.CheckConstraint("queue IN ('review', 'spot_check')", name="ck_queue_items_queue"),
+    sa.CheckConstraint("status IN ('open', 'done')", name="ck_queue_items_status"),
+    sa.Index("ix_queue_items_priority", "queue", "status", "priority", "comment_id"),
+    sa.Index("ix_queue_items_uncertainty", "queue", "status", "uncertainty",
+             "comment_id"),
+)
+
+claims = sa.Table(
+    "claims", metadata,
+    sa.Column("comment_id", sa.Integer, sa.ForeignKey("comments.id"), primary_key=True),
+    sa.Column("moderator", sa.String(200), nullable=False),
+    sa.Column("claimed_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Index("ix_claims_moderator", "moderator"),
+)
+
+ACTIONS = ("confirm", "override", "relabel", "skip", "undo")
+VERDICTS = ("confirm", "override", "relabel")  # the actions that settle a comment
+
+decisions = sa.Table(
+    "decisions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("comment_id", sa.Integer, sa.ForeignKey("comments.id"), nullable=False),
+    sa.Column("moderator", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(20), nullable=False),
+    sa.Column("labels", sa.Text),  # final labels ';'-joined; NULL for skip and undo
+    sa.Column("note", sa.Text),
+    sa.Column("queue", sa.String(20), nullable=False),
+    sa.Column("model_version", sa.String(200)),
+    sa.Column("reverts_id", sa.Integer, sa.ForeignKey("decisions.id"), unique=True),
+    sa.Column("decided_at", UTCDateTime, nullable=False),
+    sa.CheckConstraint(
+        "action IN ('confirm', 'override', 'relabel', 'skip', 'undo')",
+        name="ck_decisions_action"),
+    sa.Index("ix_decisions_comment_id", "comment_id"),
+    sa.Index("ix_decisions_moderator", "moderator", "id"),
+    sa.Index("ix_decisions_decided_at", "decided_at"),
+)
+
+model_versions = sa.Table(
+    "model_versions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("version", sa.String(200), nullable=False),
+    sa.Column("path", sa.Text),
+    sa.Column("promoted_by", sa.String(200), nullable=False),
+    sa.Column("promoted_at", UTCDateTime, nullable=False),
+    sa.Column("metrics", sa.JSON),
+    sa.Column("note", sa.Text),
+)
+
+comment_sketches = sa.Table(
+    "comment_sketches", metadata,
+    sa.Column("comment_id", sa.Integer, sa.ForeignKey("comments.id"), primary_key=True),
+    sa.Column("band", sa.SmallInteger, primary_key=True),
+    sa.Column("key", sa.BigInteger, nullable=False),
+    sa.Index("ix_comment_sketches_key", "key"),
+)

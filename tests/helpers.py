@@ -1,0 +1,76 @@
+"""Test helpers: a deterministic stand-in model and small comment files."""
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from moderation.taxonomy import LABELS
+
+# words that make the stand-in model flag a label (score 0.9; otherwise 0.1)
+KEYWORDS = {
+    "political_pr": ("голосуйте", "vote"),
+    "personal_feud": ("сусід",),
+    "advertising": ("telegram", "знижка", "заробіток"),
+    "insult": ("дурень", "ідіот"),
+    "baseless_accusation": ("вкрав", "злодій"),
+    "improper": ("бля",),
+}
+_SCORE_TAG = re.compile(r"#(0\.\d+)")  # "#0.73": the matched labels score 0.73, not 0.9
+
+
+class KeywordModel:
+    """Scores by keywords, so tests know exactly what is flagged and in which order."""
+
+    labels = LABELS
+    thresholds = {label: 0.5 for label in LABELS}
+    version = "keyword-1"
+
+    def predict_proba(self, texts):
+        rows = []
+        for text in texts:
+            low = text.lower()
+            tag = _SCORE_TAG.search(low)
+            hit = float(tag.group(1)) if tag else 0.9
+            rows.append({label: hit if any(w in low for w in KEYWORDS[label]) else 0.1
+                         for label in LABELS})
+        return pd.DataFrame(rows, columns=list(LABELS))
+
+    def predict(self, texts):
+        proba = self.predict_proba(texts)
+        return [[label for label in LABELS if row[label] >= 0.5] for _, row in proba.iterrows()]
+
+
+def write_csv(path: Path, rows: list[dict], columns: list[str] | None = None) -> Path:
+    columns = columns or list(rows[0])
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                    encoding="utf-8")
+    return path
+
+
+def work_queue(url: str, moderator: str) -> list[int]:
+    """A moderator clearing the review queue (run in a thread or a process): ids decided."""
+    from moderation.queue import decide, next_item
+    from moderation.store import open_store
+
+    store = open_store(url)
+    decided = []
+    try:
+        while (item := next_item(store, moderator)) is not None:
+            action = "confirm" if item.comment.id % 2 else "override"
+            decide(store, item.comment.id, moderator, action, note=moderator)
+            decided.append(item.comment.id)
+    finally:
+        store.dispose()
+    return decided

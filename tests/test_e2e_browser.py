@@ -1,0 +1,143 @@
+"""End to end in a real headless Chromium: sign in, confirm a flag with its keyboard
+shortcut, find the decision row in the database; the injection comment runs nothing.
+
+Debian's ``chromium`` driven by the ``playwright`` package (never ``playwright install``).
+Skipped only when chromium is absent and ``CI`` is unset; under ``CI=true`` it must run.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from helpers import KeywordModel, write_csv
+from ui_data import INJECTION, queue_rows
+
+from moderation.auth import add_moderator
+from moderation.ingest import ingest_file
+from moderation.queue import history
+from moderation.store import open_store
+
+pytestmark = pytest.mark.browser
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+PASSWORD = "olena-secret-1"
+
+
+def chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing: apt-get install -y chromium")
+        pytest.skip("chromium is not installed (apt-get install -y chromium)")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the app exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"the app did not answer at {url} within {timeout} s")
+
+
+@pytest.fixture
+def app_server(tmp_path, tiny_model):
+    """`moderation ui` (the installed console script) on a free port, with a filled store."""
+    db_url = f"sqlite:///{tmp_path / 'e2e.db'}"
+    store = open_store(db_url)
+    ingest_file(store, write_csv(tmp_path / "comments.csv", queue_rows()), KeywordModel(),
+                spot_check_rate=0.0)
+    store.dispose()
+    moderators = tmp_path / "data" / "moderators.json"
+    add_moderator(moderators, "olena", PASSWORD, role="admin")
+    port = free_port()
+    script = Path(sys.executable).with_name("moderation")
+    argv = ([str(script)] if script.exists() else [sys.executable, "-c",
+            "import sys; from moderation.cli import main; sys.exit(main())"])
+    env = {**os.environ, "MODERATION_MODERATORS_FILE": str(moderators),
+           "MODERATION_DATA_DIR": str(tmp_path / "data")}
+    log = open(  # noqa: SIM115 - the app writes to it until the fixture ends
+        tmp_path / "app.log", "wb")
+    process = subprocess.Popen([*argv, "ui", "--port", str(port), "--db", db_url,
+                                "--model", str(tiny_model)], env=env, stdout=log,
+                               stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, process)
+        yield url, db_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def decisions(db_url: str):
+    store = open_store(db_url)
+    try:
+        return history(store)
+    finally:
+        store.dispose()
+
+
+def test_sign_in_and_confirm_with_the_keyboard(app_server):
+    from playwright.sync_api import expect, sync_playwright
+
+    url, db_url = app_server
+    dialogs = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(url)
+            page.get_by_label("Ім'я модератора").fill("olena")
+            page.get_by_label("Пароль").fill(PASSWORD)
+            page.get_by_role("button", name="Увійти").click()
+            confirm = page.get_by_role("button", name="Порушення: приховати")
+            expect(confirm).to_be_visible(timeout=30_000)
+
+            # the injection comment, its author and title show literally and run nothing
+            box = page.locator(".st-key-comment_box")
+            expect(box).to_contain_text("<script>alert(1)</script>")
+            expect(box).to_contain_text("<img src=x onerror=alert(2)>")
+            expect(page.get_by_text("<img src=x onerror=alert(3)>")).to_be_visible()
+            expect(page.get_by_text("<script>alert('title')</script>")).to_be_visible()
+            assert page.locator("img[src='x']").count() == 0
+            assert page.evaluate("typeof window.__xss") == "undefined"
+
+            page.evaluate("document.activeElement && document.activeElement.blur()")
+            page.keyboard.press("j")  # «Порушення: приховати»
+            expect(page.locator(".st-key-comment_box")).to_contain_text(
+                "Мій сусід вкрав велосипед", timeout=30_000)  # the next one, no click
+        finally:
+            browser.close()
+    rows = decisions(db_url)
+    assert len(rows) == 1
+    row = rows.iloc[0]
+    assert (row["action"], row["moderator"], row["external_id"], row["labels"]) == (
+        "confirm", "olena", "c6", "insult")
+    assert row["text"] == INJECTION
+    assert dialogs == []

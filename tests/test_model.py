@@ -1,0 +1,64 @@
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from moderation import load_model
+from moderation.errors import DataError
+from moderation.features import SIGNAL_FEATURES, SignalCounter
+from moderation.model import UNKNOWN, MultiLabelLinear, build_pipeline
+from moderation.taxonomy import LABELS
+
+
+def test_pipeline_is_one_clonable_pipeline():
+    pipe = build_pipeline()
+    assert [name for name, _ in pipe.steps] == ["normalize", "features", "clf"]
+    assert clone(pipe).get_params()["clf__C"] == pipe.get_params()["clf__C"]
+
+
+def test_signal_counter_counts_placeholders_and_lexicon():
+    X = SignalCounter().fit_transform(["_phone_ _phone_ _url_ хуйня дебіл п*дар", "добрий день"])
+    row = dict(zip(SIGNAL_FEATURES, X.toarray()[0]))
+    assert row["_phone_"] == pytest.approx(np.log1p(2))
+    assert row["_url_"] > 0 and row["obscene"] > 0 and row["insult"] > 0 and row["masked"] > 0
+    assert X.toarray()[1].sum() == 0
+
+
+def test_multilabel_linear_skips_unknown_rows():
+    X = np.array([[1, 0], [0, 1], [1, 0], [0, 1], [1, 1], [0, 0]], dtype=float)
+    Y = np.array([[1, UNKNOWN], [0, 1], [1, UNKNOWN], [0, 0], [1, 1], [0, 0]])
+    clf = MultiLabelLinear(C=10).fit(X, Y)
+    assert clf.coef_.shape == (2, 2)
+    p = clf.predict_proba(X)
+    assert p.shape == (6, 2) and ((p >= 0) & (p <= 1)).all()
+    assert p[0, 0] > p[1, 0]
+
+
+def test_multilabel_linear_needs_both_classes():
+    with pytest.raises(DataError, match="only one class"):
+        MultiLabelLinear().fit(np.eye(3), np.array([[1], [1], [1]]))
+
+
+def test_model_api(tiny_model):
+    model = load_model(tiny_model)
+    proba = model.predict_proba(["Голосуйте за Поліщука!", "дякую за статтю", "ти дебіл"])
+    assert list(proba.columns) == list(LABELS)
+    assert proba.shape == (3, 6)
+    flags = model.predict(["Голосуйте за Поліщука!", "дякую за статтю", "ти дебіл"])
+    assert "political_pr" in flags[0] and "insult" in flags[2]
+    assert proba.loc[0, "political_pr"] > proba.loc[1, "political_pr"]
+    assert proba.loc[2, "insult"] > proba.loc[1, "insult"]
+    assert flags == model.flags(proba)
+
+
+def test_model_api_rejects_bad_input(tiny_model):
+    model = load_model(tiny_model)
+    with pytest.raises(TypeError, match="list of texts"):
+        model.predict_proba("one text")
+    with pytest.raises(DataError, match="empty"):
+        model.predict_proba(["ok", None])
+
+
+def test_huge_comment_is_scored_quickly(tiny_model):
+    model = load_model(tiny_model)
+    proba = model.predict_proba(["дебіл " * 200_000])  # ~1.2 MB
+    assert proba.shape == (1, 6)

@@ -1,0 +1,170 @@
+"""Вибіркова перевірка, Історія, Статистика, Модель, Модератори; sessions and failures."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pandas as pd
+import pytest
+from ui_helpers import PASSWORDS, start, texts
+
+from moderation import load_model
+
+
+def test_spot_check_needs_a_label_to_confirm_then_records_it(app_env):
+    at = start("olena")
+    at.switch_page("views/spot_check.py").run()
+    assert at.title[0].value == "Вибіркова перевірка"
+    assert at.text[0].value in ("Дякую за статтю", "Коли відремонтують дорогу?")
+    assert "Модель не позначила" in texts(at)
+    at.button(key="act_confirm").click().run()
+    assert "позначте хоча б одну мітку" in texts(at)
+    at.button(key="toggle_improper").click().run()
+    at.button(key="act_confirm").click().run()
+    row = app_env.history().iloc[0]
+    assert (row["action"], row["queue"], row["labels"]) == ("confirm", "spot_check", "improper")
+
+
+def test_history_filters_and_formula_safe_csv(app_env):
+    at = start("olena")
+    comment_id = at.session_state["selected"]["comment_id"]
+    at.text_input(key=f"note_{comment_id}").input("=HYPERLINK(\"http://x\")")
+    at.button(key="act_confirm").click().run()
+    at.button(key="act_override").click().run()
+    at.switch_page("views/history.py").run()
+    assert len(at.dataframe[0].value) == 2
+    at.selectbox(key="hist_action").set_value("override").run()
+    assert list(at.dataframe[0].value["action"]) == ["override"]
+    at.selectbox(key="hist_action").set_value(None)
+    at.selectbox(key="hist_label").set_value("insult").run()
+    assert list(at.dataframe[0].value["action"]) == ["confirm"]
+    at.selectbox(key="hist_label").set_value(None)
+    at.selectbox(key="hist_moderator").set_value("petro").run()
+    assert at.dataframe[0].value.empty
+    frame = app_env.history()
+    from moderation.ui_support import csv_bytes
+
+    rows = list(csv.DictReader(io.StringIO(csv_bytes(frame).decode("utf-8-sig"))))
+    assert {r["note"] for r in rows} >= {"'=HYPERLINK(\"http://x\")"}
+    assert at.get("download_button")
+
+
+def test_history_date_filter(app_env):
+    at = start("olena")
+    at.button(key="act_confirm").click().run()
+    at.switch_page("views/history.py").run()
+    at.date_input(key="hist_dates").set_value(
+        (pd.Timestamp("2020-01-01").date(), pd.Timestamp("2020-01-02").date())).run()
+    assert at.dataframe[0].value.empty
+
+
+def test_stats_page(app_env):
+    at = start("olena")
+    at.button(key="act_confirm").click().run()  # c6 insult confirmed
+    at.button(key="act_override").click().run()  # c5 overridden
+    at.switch_page("views/stats.py").run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["У черзі"] == "4"
+    assert metrics["Частка скасованих позначок"] == "50%"
+    quality = at.dataframe[0].value.set_index("мітка")
+    assert quality.loc["Образа", "точність позначок"] == 1.0
+
+
+def test_model_page_for_a_moderator_has_no_retrain(app_env):
+    at = start("petro")
+    at.switch_page("views/model.py").run()
+    assert not at.exception
+    assert "Поточна модель" in texts(at)
+    assert "лише адміністратор" in texts(at)
+    assert not [b for b in at.button if b.key in ("retrain", "promote")]
+
+
+def test_admin_retrains_compares_and_promotes(app_env, monkeypatch):
+    import corpus
+
+    from moderation.training import as_labelled
+
+    base = corpus.tiny_frame()
+    seed = pd.concat([base.assign(id=[f"{i}-{k}" for i in range(len(base))],
+                                  article_title=base["article_title"] + f" {k}")
+                      for k in range(3)], ignore_index=True)  # enough rows for a held-out split
+    monkeypatch.setattr("moderation.dataset.load_seed", lambda: as_labelled(seed))
+    before = load_model(app_env.model_dir).version
+    at = start("olena")
+    at.button(key="act_confirm").click().run()  # one decision to learn from
+    at.switch_page("views/model.py").run()
+    at.number_input(key="retrain_folds").set_value(3)
+    at.button(key="retrain").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    candidate = at.session_state["candidate"]
+    assert candidate.decisions == 1
+    compare = next(d.value for d in at.dataframe if "F1 нової" in d.value.columns)
+    assert list(compare.columns) == ["F1 нової", "F1 поточної"]
+    assert len(compare) == 7 and compare["F1 нової"].notna().all()
+    at.button(key="promote").click().run()
+    assert not at.exception, at.exception
+    after = load_model(app_env.model_dir)
+    assert after.version == candidate.version != before
+    assert "тепер поточна" in texts(at)
+    promoted = next(d.value for d in at.dataframe if "хто" in d.value.columns)
+    assert list(promoted["хто"]) == ["olena"]
+
+
+def test_admin_adds_a_moderator(app_env):
+    at = start("olena")
+    at.switch_page("views/moderators.py").run()
+    at.text_input(key="new_name").input("<b>ivan</b>")
+    at.text_input(key="new_password").input("ivan-secret-1")
+    at.button(key="new_submit").click().run()
+    assert not at.exception
+    from moderation.auth import list_moderators
+
+    assert "<b>ivan</b>" in [m.name for m in list_moderators(app_env.moderators_file)]
+    assert "Додано: <b>ivan</b>" in texts(at)
+
+
+def test_moderator_has_no_moderators_page(app_env):
+    at = start("petro")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("views/moderators.py")
+
+
+def test_idle_session_expires(app_env, monkeypatch):
+    at = start("olena")
+    monkeypatch.setenv("MODERATION_SESSION_IDLE_MINUTES", "0")
+    at.run()
+    assert at.session_state["moderator"] is None
+    assert "Сесія завершилася" in texts(at)
+    assert at.text_input(key="signin_name")
+
+
+def test_removed_account_is_signed_out(app_env):
+    from moderation.auth import remove_moderator
+
+    at = start("petro")
+    remove_moderator(app_env.moderators_file, "petro")
+    at.run()
+    assert at.session_state["moderator"] is None
+
+
+def test_unreachable_database_gives_a_clear_message_and_recovers(app_env, monkeypatch):
+    at = start("olena")
+    monkeypatch.setenv("MODERATION_DB_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    at.run()
+    assert "База даних недоступна" in texts(at)
+    assert at.button(key="db_retry")
+    monkeypatch.setenv("MODERATION_DB_URL", app_env.db_url)
+    at.button(key="db_retry").click().run()
+    assert "База даних недоступна" not in texts(at)
+    at.button(key="act_confirm").click().run()
+    assert len(app_env.history()) == 1
+
+
+def test_missing_model_still_lets_moderators_work(app_env, monkeypatch, tmp_path):
+    monkeypatch.setenv("MODERATION_MODEL_DIR", str(tmp_path / "no-model"))
+    at = start("petro", PASSWORDS["petro"])
+    assert "Модель недоступна" in texts(at)
+    at.button(key="act_confirm").click().run()
+    assert list(app_env.history()["action"]) == ["confirm"]

@@ -1,0 +1,33 @@
+"""Driving the app in AppTest: start it, sign in, read what a page shows."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
+PASSWORDS = {"olena": "olena-secret-1", "petro": "petro-secret-1"}  # admin, moderator
+
+
+def start(name: str | None = "olena", password: str | None = None) -> AppTest:
+    """The app, run once, signed in as ``name`` (``None``: left on the sign-in page)."""
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert not at.exception, at.exception
+    if name is not None:
+        sign_in(at, name, password or PASSWORDS[name])
+        assert not at.exception, at.exception
+    return at
+
+
+def sign_in(at: AppTest, name: str, password: str) -> AppTest:
+    at.text_input(key="signin_name").input(name)
+    at.text_input(key="signin_password").input(password)
+    return at.button(key="signin_submit").click().run()
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page shows as Markdown or text, joined (escapes removed)."""
+    parts = [m.value for m in at.markdown] + [t.value for t in at.text]
+    parts += [e.value for kind in ("success", "error", "warning", "info") for e in getattr(at, kind)]
+    return re.sub(r"\\(.)", r"\1", "\n".join(parts))

@@ -1,0 +1,232 @@
+"""The review screen shared by «Черга» and «Вибіркова перевірка».
+
+One claimed comment at a time. Every action is a button with a keyboard shortcut whose
+callback calls one queue function; the callback runs before the page is drawn again, so the
+next comment appears without an extra click.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+import streamlit as st
+import uikit
+
+from moderation.errors import DataError, StoreError
+from moderation.queue import Filters, author_history, decide, near_duplicates, next_item, undo
+from moderation.taxonomy import BY_NAME, LABEL_DEFS, LABELS, LANGS
+from moderation.ui_support import highlighted_markdown, md_escape, open_counts, titles
+
+SHORTCUTS = {"confirm": "J", "override": "K", "relabel": "S", "skip": "N", "undo": "U"}
+TITLES = {"review": "Черга", "spot_check": "Вибіркова перевірка"}
+LANG_NAMES = {"uk": "українська", "ru": "російська", "mixed": "суржик", "translit": "транслітерація"}
+ORDERS = {"priority": "Спершу найвищий бал", "uncertain": "Спершу невпевнені (для навчання)"}
+
+
+def render(queue: str) -> None:
+    moderator = uikit.user()
+    st.title(TITLES[queue])
+    filters, order = _filters(queue)
+    uikit.show_flash()
+    model = uikit.model_or_warning()
+    with uikit.db_errors():
+        store = uikit.store()
+        item = next_item(store, moderator.name, queue=queue, order=order, filters=filters)
+        waiting = open_counts(store)[queue]
+    st.caption(f"Чекають рішення: {waiting}")
+    if item is None:
+        st.success("Тут порожньо: коментарів для перевірки немає." if not _any(filters) else
+                   "Немає коментарів, що відповідають фільтрам.")
+        _action_button("undo", "Скасувати останнє рішення", queue, None)
+        return
+    selected = _selected(item)
+    _comment(item, model)
+    _flags(item)
+    _toggles(item, selected)
+    _actions(item, queue)
+    st.text_input("Примітка (необов'язково)", key=f"note_{item.comment.id}", max_chars=500)
+    with st.expander("Текст без форматування"):
+        st.text(item.comment.text)
+    with uikit.db_errors():
+        _context(store, item)
+
+
+# ------------------------------------------------------------------ filters
+
+
+def _filters(queue: str) -> tuple[Filters, str]:
+    with st.sidebar:
+        st.subheader("Фільтри")
+        label = st.selectbox("Мітка", [None, *LABELS], key=f"{queue}_f_label",
+                             format_func=lambda v: "усі" if v is None else BY_NAME[v].title_uk)
+        article = st.text_input("Стаття (id або частина назви)", key=f"{queue}_f_article")
+        lang = st.selectbox("Мова", [None, *LANGS], key=f"{queue}_f_lang",
+                            format_func=lambda v: "усі" if v is None else LANG_NAMES.get(v, v))
+        author = st.text_input("Автор", key=f"{queue}_f_author")
+        dates = st.date_input("Дата коментаря", value=[], key=f"{queue}_f_dates",
+                              format="DD.MM.YYYY")
+        order = st.radio("Порядок", list(ORDERS), format_func=ORDERS.get,
+                         key=f"{queue}_f_order")
+    since, until = _day_range(dates)
+    return Filters(label=label, article=article.strip() or None, lang=lang,
+                   author=author.strip() or None, since=since, until=until), order
+
+
+def _day_range(dates) -> tuple[dt.datetime | None, dt.datetime | None]:
+    dates = list(dates) if isinstance(dates, (list, tuple)) else [dates] if dates else []
+    if not dates:
+        return None, None
+    start = dt.datetime.combine(dates[0], dt.time.min, tzinfo=uikit.KYIV)
+    end = dt.datetime.combine(dates[-1], dt.time.max, tzinfo=uikit.KYIV)
+    return start, end
+
+
+def _any(filters: Filters) -> bool:
+    return any(getattr(filters, name) is not None for name in filters.__dataclass_fields__)
+
+
+# ------------------------------------------------------------------ the comment
+
+
+def _selected(item) -> set[str]:
+    """The labels the moderator has chosen for this comment (starts as the model's flags)."""
+    state = st.session_state.get("selected")
+    if not state or state["comment_id"] != item.comment.id:
+        state = {"comment_id": item.comment.id, "labels": set(item.flagged_labels)}
+        st.session_state["selected"] = state
+    return state["labels"]
+
+
+def _comment(item, model) -> None:
+    c = item.comment
+    st.markdown(f"**Стаття:** {md_escape(c.article_title or c.article_id or '—')}")
+    meta = st.columns([3, 2, 2, 1])
+    meta[0].markdown(f"**Автор:** {md_escape(c.author or 'анонім')}")
+    meta[1].markdown(f"**Час:** {uikit.when(c.posted_at or c.ingested_at)}")
+    with meta[2].container(key="comment_ref"):
+        st.markdown(f"**№** {md_escape(c.external_id)}")
+    if c.article_url and c.article_url.lower().startswith(("https://", "http://")):
+        meta[3].link_button("Стаття ↗", c.article_url)
+    spans = {}
+    if model is not None:
+        try:
+            spans = model.explain(c.text)
+        except Exception:  # noqa: BLE001 - an explanation helps; it never stops moderation
+            spans = {}
+    with st.container(border=True, key="comment_box"):
+        st.markdown(highlighted_markdown(c.text, spans))
+    if spans:
+        st.caption("Підсвічено слова, через які модель поставила позначки.")
+
+
+def _flags(item) -> None:
+    flagged = set(item.flagged_labels)
+    if flagged:
+        lines = [f"- **{BY_NAME[label].title_uk}** — {item.scores.get(label, 0):.2f}; порушує "
+                 f"правило сайту: «{BY_NAME[label].rule_uk}»" for label in LABELS
+                 if label in flagged]
+        st.markdown("**Модель позначила:**\n" + "\n".join(lines))
+    else:
+        st.markdown("Модель не позначила цей коментар (вибіркова перевірка).")
+
+
+def _toggles(item, selected: set[str]) -> None:
+    st.caption("Мітки рішення (перемикаються клавішами 1–6): " + titles(sorted(selected)))
+    cols = st.columns(len(LABEL_DEFS))
+    for col, d in zip(cols, LABEL_DEFS):
+        on = d.name in selected
+        col.button(d.title_uk, key=f"toggle_{d.name}", shortcut=d.shortcut,
+                   type="primary" if on else "secondary",
+                   icon=":material/check:" if on else None,
+                   help=f"{d.rule_uk}; бал моделі {item.scores.get(d.name, 0):.2f}",
+                   on_click=_toggle, args=(d.name,), width="stretch", wrap=True)
+
+
+def _toggle(label: str) -> None:
+    labels = st.session_state["selected"]["labels"]
+    labels.symmetric_difference_update({label})
+
+
+def _actions(item, queue: str) -> None:
+    cols = st.columns(5)
+    with cols[0]:
+        _action_button("confirm", "Порушення: приховати", queue, item.comment.id, primary=True)
+    with cols[1]:
+        _action_button("override", "Дозволено: залишити", queue, item.comment.id)
+    with cols[2]:
+        _action_button("relabel", "Зберегти мітки", queue, item.comment.id)
+    with cols[3]:
+        _action_button("skip", "Пропустити", queue, item.comment.id)
+    with cols[4]:
+        _action_button("undo", "Скасувати", queue, item.comment.id)
+
+
+def _action_button(action: str, label: str, queue: str, comment_id, *, primary=False) -> None:
+    st.button(label, key=f"act_{action}", shortcut=SHORTCUTS[action],
+              type="primary" if primary else "secondary", on_click=_act,
+              args=(action, comment_id), width="stretch", wrap=True)
+
+
+def _act(action: str, comment_id) -> None:
+    """Button callback: one queue call, then a message for the next page."""
+    name = uikit.user().name
+    note = (st.session_state.get(f"note_{comment_id}") or "").strip() or None
+    chosen = sorted(st.session_state["selected"]["labels"]) if st.session_state.get(
+        "selected") else []
+    try:
+        store = uikit.store()
+        if action == "undo":
+            decision = undo(store, name)
+            uikit.flash("info", f"Рішення скасовано: коментар повернувся ({decision.comment_id}).")
+            st.session_state["selected"] = None
+            return
+        labels = {"confirm": chosen, "relabel": chosen}.get(action)
+        decision = decide(store, comment_id, name, action, labels, note)
+    except (StoreError, DataError) as exc:
+        uikit.flash("error", uikit.error_text(exc))
+        return
+    except sa.exc.SQLAlchemyError as exc:  # the database went away mid-click: say so
+        uikit.flash("error", f"Рішення не збережено: {exc}")
+        return
+    done = {"confirm": "Приховано", "override": "Залишено", "relabel": "Збережено",
+            "skip": "Пропущено"}[action]
+    tail = f" (мітки: {titles(decision.labels)})" if decision.labels else ""
+    uikit.flash("success", f"{done}{tail}. Скасувати: клавіша {SHORTCUTS['undo']}.")
+
+
+# ------------------------------------------------------------------ context
+
+
+def _context(store, item) -> None:
+    c = item.comment
+    left, right = st.columns(2)
+    with left:
+        _author(store, c)
+    with right:
+        _duplicates(store, c)
+
+
+def _author(store, c) -> None:
+    if c.author:
+        history = author_history(store, c.author, limit=10, exclude_comment=c.id)
+        st.metric("Інші коментарі автора", history.total,
+                  delta=f"приховано {history.hidden}" if history.hidden else None,
+                  delta_color="inverse")
+        if history.entries:
+            with st.expander("Історія автора"):
+                st.dataframe([{"час": uikit.when(e.comment.posted_at or e.comment.ingested_at),
+                               "текст": e.comment.text,
+                               "позначки": titles(e.flagged_labels),
+                               "рішення": e.verdict or "—",
+                               "мітки": titles(e.final_labels)} for e in history.entries],
+                             hide_index=True, key="author_history")
+
+
+def _duplicates(store, c) -> None:
+    dups = near_duplicates(store, c.id, limit=10)
+    st.metric("Майже однакові коментарі", dups.count)
+    if dups.items:
+        with st.expander("Схожі коментарі (інші автори чи статті)"):
+            st.dataframe([{"схожість": d.similarity, "автор": d.comment.author or "",
+                           "стаття": d.comment.article_title or "", "текст": d.comment.text}
+                          for d in dups.items], hide_index=True, key="near_duplicates_list")

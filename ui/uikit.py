@@ -1,0 +1,194 @@
+"""What every page shares: session state, the cached store and model, sign-in, messages.
+
+Pages stay thin: they read widgets, call one package function and show the result. User text
+(comments, authors, titles, notes, moderator names) is shown only through ``text`` /
+``md_escape`` or in data frames, never as HTML.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+import streamlit as st
+
+from moderation import load_model
+from moderation.auth import AccountLocked, AuthError, Moderator, verify
+from moderation.errors import DataError, ModelError, StoreError
+from moderation.queue import release
+from moderation.settings import get_settings
+from moderation.store import open_store
+from moderation.ui_support import SessionPolicy, account_of, md_escape
+
+KYIV = ZoneInfo("Europe/Kyiv")
+STATE_DEFAULTS = {
+    "moderator": None,  # the signed-in Moderator
+    "signed_in_at": None,
+    "last_seen": None,
+    "flash": [],  # (kind, message) shown once at the top of the next page
+    "selected": None,  # {"comment_id": int, "labels": set[str]} on the review pages
+    "candidate": None,  # a retrained model waiting for promotion (admin)
+}
+
+
+def init_state() -> None:
+    for key, value in STATE_DEFAULTS.items():
+        if key not in st.session_state:
+            st.session_state[key] = value.copy() if isinstance(value, list) else value
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# ------------------------------------------------------------------ cached resources
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str):
+    return open_store(url)  # raises StoreError (not cached) when the database is unreachable
+
+
+def store():
+    return _store(get_settings().db_url)
+
+
+@st.cache_resource(show_spinner="Завантаження моделі…", max_entries=2)
+def _model(path: str, stamp: float):
+    return load_model(path)
+
+
+def model():
+    """The current model; cached until its bundle changes. Raises ``ModelError``."""
+    path = Path(get_settings().model_dir)
+    manifest = path / "manifest.json"
+    stamp = manifest.stat().st_mtime if manifest.is_file() else 0.0
+    return _model(str(path), stamp)
+
+
+def model_or_warning():
+    """The model, or ``None`` with a Ukrainian warning (moderators can still work)."""
+    try:
+        return model()
+    except ModelError as exc:
+        st.warning("Модель недоступна, тому слова-тригери не підсвічено; коментарі, які вже "
+                   "оцінено, можна модерувати як завжди. Адміністратор може навчити модель на "
+                   "сторінці «Модель» або командою `moderation train`.", icon=":material/warning:")
+        st.caption(md_escape(f"Причина: {exc}"))
+        return None
+
+
+@contextlib.contextmanager
+def db_errors():
+    """Show a clear Ukrainian message (and stop the page) when the database fails."""
+    try:
+        yield
+    except (StoreError, sa.exc.SQLAlchemyError) as exc:
+        st.error("База даних недоступна або відмовила. Рішення не втрачено: те, що не "
+                 "збереглося, можна повторити, щойно базу буде відновлено.", icon=":material/error:")
+        st.caption(md_escape(f"Подробиці: {str(exc).splitlines()[0] if str(exc) else exc!r}"))
+        st.button("Спробувати ще раз", key="db_retry")
+        st.stop()
+
+
+# ------------------------------------------------------------------ sign-in and sessions
+
+
+def user() -> Moderator:
+    return st.session_state["moderator"]
+
+
+def signed_in() -> Moderator | None:
+    """The signed-in moderator, after checking expiry and that the account still exists."""
+    moderator = st.session_state.get("moderator")
+    if moderator is None:
+        return None
+    reason = SessionPolicy.from_env().expired(st.session_state["signed_in_at"],
+                                              st.session_state["last_seen"], now())
+    account = None if reason else account_of(get_settings().moderators_file, moderator.name)
+    if reason or account is None:
+        sign_out("Сесія завершилася: увійдіть знову." if reason else
+                 "Обліковий запис більше не діє.")
+        return None
+    st.session_state["moderator"] = account  # a role change applies at once
+    st.session_state["last_seen"] = now()
+    return account
+
+
+def sign_in(name: str, password: str) -> bool:
+    try:
+        moderator = verify(get_settings().moderators_file, name.strip(), password)
+    except AccountLocked as exc:
+        until = exc.until.astimezone(KYIV)
+        st.error(f"Забагато невдалих спроб: обліковий запис заблоковано до {until:%H:%M}.")
+        return False
+    except AuthError as exc:
+        st.error("Не вдалося прочитати файл модераторів. Зверніться до адміністратора.")
+        st.caption(md_escape(str(exc)))
+        return False
+    if moderator is None:
+        st.error("Неправильне ім'я або пароль.")
+        return False
+    st.session_state.update(moderator=moderator, signed_in_at=now(), last_seen=now(),
+                            selected=None, candidate=None)
+    return True
+
+
+def sign_out(message: str | None = None) -> None:
+    moderator = st.session_state.get("moderator")
+    if moderator is not None:
+        with contextlib.suppress(Exception):
+            release(store(), moderator.name)
+    st.session_state.update(moderator=None, signed_in_at=None, last_seen=None, selected=None,
+                            candidate=None)
+    if message:
+        flash("info", message)
+
+
+# ------------------------------------------------------------------ messages and formatting
+
+
+def flash(kind: str, message: str) -> None:
+    st.session_state.setdefault("flash", []).append((kind, message))
+
+
+def show_flash() -> None:
+    """Messages from the last action; the text is escaped (it may quote user input)."""
+    for kind, message in st.session_state.get("flash", []):
+        {"success": st.success, "error": st.error, "warning": st.warning}.get(
+            kind, st.info)(md_escape(message))
+    st.session_state["flash"] = []
+
+
+def when(value: dt.datetime | None) -> str:
+    if value is None:
+        return "—"
+    return value.astimezone(KYIV).strftime("%d.%m.%Y %H:%M")
+
+
+def error_text(exc: Exception) -> str:
+    """A Ukrainian sentence for the errors the queue functions raise on purpose."""
+    text = str(exc)
+    if isinstance(exc, StoreError):
+        if "held by another moderator" in text or "does not hold" in text:
+            return "Цей коментар уже не закріплений за вами (минув час): беремо наступний."
+        if "decided already" in text:
+            return "Цей коментар уже вирішено."
+        if "nothing to undo" in text:
+            return "Немає рішення, яке можна скасувати."
+        if "back in the queue" in text:
+            return "Цей коментар уже повернуто в чергу."
+    if isinstance(exc, DataError) and "confirm needs at least one label" in text:
+        return "Щоб підтвердити порушення, позначте хоча б одну мітку (клавіші 1–6)."
+    return f"Помилка: {text}"
+
+
+def sidebar(moderator: Moderator) -> None:
+    with st.sidebar:
+        role = "адміністратор" if moderator.is_admin else "модератор"
+        st.markdown(f"**{md_escape(moderator.name)}** · {role}")
+        if st.button("Вийти", key="sign_out"):
+            sign_out("Ви вийшли.")
+            st.rerun()

@@ -1,0 +1,32 @@
+"""Модератори (admin only): the accounts, and adding one."""
+import streamlit as st
+import uikit
+
+from moderation.auth import ROLES, AuthError, list_moderators
+from moderation.settings import get_settings
+from moderation.ui_support import add_moderator_as, md_escape
+
+st.title("Модератори")
+admin = uikit.user()
+path = get_settings().moderators_file
+if not admin.is_admin:
+    st.error("Лише адміністратор може керувати обліковими записами.")
+    st.stop()
+uikit.show_flash()
+st.dataframe([{"ім'я": m.name, "роль": m.role} for m in list_moderators(path)],
+             hide_index=True, key="moderators_table")
+with st.form("add_moderator", clear_on_submit=True):
+    st.subheader("Додати модератора")
+    name = st.text_input("Ім'я", key="new_name")
+    password = st.text_input("Пароль (щонайменше 8 символів)", type="password",
+                             key="new_password")
+    role = st.selectbox("Роль", ROLES, key="new_role",
+                        format_func={"moderator": "модератор", "admin": "адміністратор"}.get)
+    if st.form_submit_button("Додати", key="new_submit"):
+        try:
+            added = add_moderator_as(admin, path, name or "", password or "", role=role)
+        except AuthError as exc:
+            st.error(md_escape(f"Не додано: {exc}"))
+        else:
+            uikit.flash("success", f"Додано: {added.name} ({added.role})")
+            st.rerun()

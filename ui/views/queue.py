@@ -1,0 +1,4 @@
+"""Черга: flagged comments, one at a time, highest score first."""
+import review
+
+review.render("review")
