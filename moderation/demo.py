@@ -45,7 +45,7 @@ def prepare_demo(settings: Settings | None = None, *, progress: Callable[[str], 
     trained = False
     if not (Path(settings.model_dir) / "manifest.json").is_file():
         progress(f"no model at {settings.model_dir}: training the default model on the seed "
-                 "corpus (a few seconds)")
+                 "corpus (about a minute)")
         train_model(load_seed(), settings.model_dir, folds=folds, progress=progress)
         trained = True
     model = load_model(settings.model_dir)

@@ -27,6 +27,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -117,9 +118,18 @@ def fold_unicode(text: str) -> str:
     return _unicode_step(text, None)[0]
 
 
+_COMBINING_RE = re.compile(f"[{_COMBINING}]")
+
+
 def _unicode_step(text: str, spans: Spans | None):
     if _SIMPLE.fullmatch(text):
         return text.lower(), spans
+    if spans is None and "\u03a3" not in text:
+        # already NFKC, no marks, and lower() keeps it so: the same as folding each cluster
+        low = text.lower()
+        if (unicodedata.is_normalized("NFKC", text) and unicodedata.is_normalized("NFKC", low)
+                and not _COMBINING_RE.search(low) and not any(unicodedata.combining(c) for c in low)):
+            return low, None
     return _sub(_CLUSTER, _fold_cluster, text, spans)
 
 
@@ -182,9 +192,38 @@ def replace_signals(text: str) -> str:
     return _signal_step(text, None)[0]
 
 
+_DOT_WORD = re.compile(r"\.[a-z0-9]")
+_HAS_NUM_WORD = re.compile(_NUM_WORD)
+
+
+@lru_cache(maxsize=1024)
+def _signal_subset(needed: tuple[bool, ...]) -> re.Pattern | None:
+    """``_SIGNAL_RE`` without the alternatives that cannot match (same result, less work)."""
+    parts = [f"(?P<s{i}>{pattern})" for i, ((_, pattern), keep)
+             in enumerate(zip(_SIGNAL_PATTERNS, needed)) if keep]
+    return re.compile("|".join(parts)) if parts else None
+
+
 def _signal_step(text: str, spans: Spans | None):
     text, spans = _sub(_PROMO_WORD, "промокод ", text, spans)
-    return _sub(_SIGNAL_RE, _signal_repl, text, spans)
+    digit = any(ch.isdigit() for ch in text)
+    dot = _DOT_WORD.search(text) is not None
+    link = dot or "://" in text
+    needed = (
+        "t.me" in text or "telegram" in text or "tg://" in text,                 # _tg_
+        "wa.me" in text or "whatsapp" in text or "viber" in text,                # _messenger_
+        "@" in text and dot,                                                     # _email_
+        link or "www." in text,                                                  # _url_
+        "@" in text,                                                             # _handle_
+        digit, digit,                                                            # _phone_
+        digit or _HAS_NUM_WORD.search(text) is not None,                         # _phone_ words
+        digit,                                                                   # _price_
+        "промокод " in text or "promo " in text,                                 # _promo_
+    )
+    pattern = _signal_subset(needed)
+    if pattern is None:
+        return text, spans
+    return _sub(pattern, _signal_repl, text, spans)
 
 
 # ---------------------------------------------------------------- 4b. split letters
@@ -270,10 +309,30 @@ _LOOP_STEPS: list[tuple[re.Pattern, Replacement]] = [
 ]
 
 
+def _translation_table() -> dict[int, str | None]:
+    """The first three steps as one ``str.translate`` table (same result as the regexes)."""
+    table: dict[int, str | None] = {}
+    for code in [*range(0x10000), *range(0xE0000, 0xE0080)]:
+        ch = chr(code)
+        if _INVISIBLE.fullmatch(ch):
+            table[code] = None
+        elif _LINEBREAKS.fullmatch(ch):
+            table[code] = " "
+        elif _APOSTROPHES.fullmatch(ch):
+            table[code] = "'"
+    return table
+
+
+_TABLE = _translation_table()
+
+
 def _run(text: str, spans: Spans | None):
-    text, spans = _sub(_INVISIBLE, "", text, spans)
-    text, spans = _sub(_LINEBREAKS, " ", text, spans)
-    text, spans = _sub(_APOSTROPHES, "'", text, spans)
+    if spans is None:
+        text = text.translate(_TABLE)
+    else:
+        text, spans = _sub(_INVISIBLE, "", text, spans)
+        text, spans = _sub(_LINEBREAKS, " ", text, spans)
+        text, spans = _sub(_APOSTROPHES, "'", text, spans)
     text, spans = _unicode_step(text, spans)
     text, spans = _sub(_APOSTROPHES, "'", text, spans)  # NFKC makes some (″ -> ′′)
     for _ in range(8):

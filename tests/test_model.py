@@ -62,3 +62,19 @@ def test_huge_comment_is_scored_quickly(tiny_model):
     model = load_model(tiny_model)
     proba = model.predict_proba(["дебіл " * 200_000])  # ~1.2 MB
     assert proba.shape == (1, 6)
+
+
+def test_char_tfidf_equals_sklearn_char_wb():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from corpus import ROWS
+    from moderation.features import CharTfidf
+    from moderation.normalize import normalize
+
+    texts = [normalize(text) for _, text, _, _ in ROWS] + ["", "а", "  два   пробіли "]
+    ours = CharTfidf(ngram_range=(2, 4), min_df=1).fit(texts)
+    ref = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), min_df=1, sublinear_tf=True,
+                          lowercase=False).fit(texts)
+    assert list(ours.get_feature_names_out()) == list(ref.get_feature_names_out())
+    assert abs(ours.transform(texts) - ref.transform(texts)).max() < 1e-6
+    assert abs(ours.transform(texts) - ref.transform(texts)).max() < 1e-6  # cached words

@@ -196,3 +196,17 @@ def test_map_matches_fast_path(text):
     norm, spans = normalize_with_map(text)
     assert norm == normalize(text)
     assert len(spans) == len(norm)
+
+
+SIGNALISH = st.lists(st.sampled_from(
+    list("абвгдеєжзиіїйклмнопрстуфхцчшщьюяabcdeхyiopkmtwl0123456789 .,*-_@!?'’\u200b+$€:/ΣİﬁＡ\u0301")
+    + ["нуль ", "t.me/", "www.", "грн", "промокод ", "сім ", "@abc", "viber://", ".com"]),
+    max_size=60).map("".join)
+
+
+@given(SIGNALISH)
+@settings(max_examples=500)
+def test_fast_path_matches_mapped_path_on_signal_like_text(text):
+    once = normalize(text)
+    assert normalize(once) == once
+    assert normalize_with_map(text)[0] == once

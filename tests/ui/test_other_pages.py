@@ -66,7 +66,7 @@ def test_stats_page(app_env):
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["У черзі"] == "4"
-    assert metrics["Частка скасованих позначок"] == "50%"
+    assert metrics["Позначки відхилено"] == "50%"
     quality = at.dataframe[0].value.set_index("мітка")
     assert quality.loc["Образа", "точність позначок"] == 1.0
 
@@ -168,3 +168,17 @@ def test_missing_model_still_lets_moderators_work(app_env, monkeypatch, tmp_path
     assert "Модель недоступна" in texts(at)
     at.button(key="act_confirm").click().run()
     assert list(app_env.history()["action"]) == ["confirm"]
+
+
+def test_sign_out_releases_the_claim(app_env):
+    from moderation.queue import next_item
+
+    at = start("olena")
+    held = at.session_state["selected"]["comment_id"]
+    at.button(key="sign_out").click().run()
+    assert at.session_state["moderator"] is None and "Ви вийшли" in texts(at)
+    store = app_env.store()
+    try:
+        assert next_item(store, "someone-else").comment.id == held  # free again
+    finally:
+        store.dispose()

@@ -17,7 +17,7 @@ cols = st.columns(5)
 cols[0].metric("У черзі", s.open.get("review", 0))
 cols[1].metric("На вибірковій перевірці", s.open.get("spot_check", 0))
 cols[2].metric("Зараз у роботі", s.claimed)
-cols[3].metric("Частка скасованих позначок", pct(s.override_rate),
+cols[3].metric("Позначки відхилено", pct(s.override_rate),
                help="Позначені коментарі, які модератор дозволив")
 cols[4].metric("Пропуски моделі", pct(s.spot_check_miss_rate),
                help="Коментарі з вибіркової перевірки, що порушують правила")
