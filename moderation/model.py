@@ -141,9 +141,20 @@ class ModerationModel:
         texts = self._texts(texts)
         parts = []
         for start in range(0, len(texts), batch_size):
-            parts.append(self.pipeline.predict_proba(texts[start:start + batch_size]))
+            parts.append(self._proba(texts[start:start + batch_size]))
         proba = np.vstack(parts) if parts else np.zeros((0, len(self.labels)))
         return pd.DataFrame(proba, columns=list(self.labels))
+
+    def _proba(self, texts: list[str]) -> np.ndarray:
+        """``pipeline.predict_proba`` without the per-call overhead of ``FeatureUnion``
+        (it starts joblib even for one comment): the same steps, called directly."""
+        steps = self.pipeline.named_steps
+        union = steps["features"]
+        if union.transformer_weights or not hasattr(union, "transformer_list"):
+            return self.pipeline.predict_proba(texts)
+        norm = steps["normalize"].transform(texts)
+        mats = [t.transform(norm) for _, t in union.transformer_list if t not in ("drop", None)]
+        return steps["clf"].predict_proba(sp.hstack(mats, format="csr"))
 
     def flags(self, proba: pd.DataFrame) -> list[list[str]]:
         """Labels at or above their threshold, per row of a ``predict_proba`` frame."""

@@ -118,7 +118,13 @@ def fold_unicode(text: str) -> str:
     return _unicode_step(text, None)[0]
 
 
-_COMBINING_RE = re.compile(f"[{_COMBINING}]")
+def _combining_class() -> str:
+    codes = [c for c in [*range(0x300, 0x20000), *range(0xE0000, 0xE0200)]
+             if unicodedata.combining(chr(c))]
+    return "".join(re.escape(chr(c)) for c in codes)
+
+
+_COMBINING_RE = re.compile(f"[{_combining_class()}]")  # every char with combining() != 0
 
 
 def _unicode_step(text: str, spans: Spans | None):
@@ -128,7 +134,7 @@ def _unicode_step(text: str, spans: Spans | None):
         # already NFKC, no marks, and lower() keeps it so: the same as folding each cluster
         low = text.lower()
         if (unicodedata.is_normalized("NFKC", text) and unicodedata.is_normalized("NFKC", low)
-                and not _COMBINING_RE.search(low) and not any(unicodedata.combining(c) for c in low)):
+                and not _COMBINING_RE.search(low)):
             return low, None
     return _sub(_CLUSTER, _fold_cluster, text, spans)
 

@@ -72,9 +72,31 @@ def test_char_tfidf_equals_sklearn_char_wb():
     from moderation.normalize import normalize
 
     texts = [normalize(text) for _, text, _, _ in ROWS] + ["", "а", "  два   пробіли "]
-    ours = CharTfidf(ngram_range=(2, 4), min_df=1).fit(texts)
+    ours = CharTfidf(ngram_range=(2, 4), min_df=1, translit=False).fit(texts)
     ref = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), min_df=1, sublinear_tf=True,
                           lowercase=False).fit(texts)
     assert list(ours.get_feature_names_out()) == list(ref.get_feature_names_out())
     assert abs(ours.transform(texts) - ref.transform(texts)).max() < 1e-6
     assert abs(ours.transform(texts) - ref.transform(texts)).max() < 1e-6  # cached words
+
+
+def test_word_tfidf_equals_sklearn():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from corpus import ROWS
+    from moderation.features import WORD_TOKEN_PATTERN, WordTfidf
+    from moderation.normalize import normalize
+
+    texts = [normalize(text) for _, text, _, _ in ROWS] + ["", "а", "п*дар _phone_ і т.д."]
+    ours = WordTfidf(ngram_range=(1, 2), min_df=1).fit(texts)
+    ref = TfidfVectorizer(token_pattern=WORD_TOKEN_PATTERN, ngram_range=(1, 2), min_df=1,
+                          sublinear_tf=True, lowercase=False).fit(texts)
+    assert list(ours.get_feature_names_out()) == list(ref.get_feature_names_out())
+    assert abs(ours.transform(texts) - ref.transform(texts)).max() < 1e-6
+
+
+def test_fast_scoring_path_equals_the_pipeline(tiny_model):
+    model = load_model(tiny_model)
+    texts = ["Голосуйте за Поліщука!", "ти дебіл", "pidor", "", "дзвони 0671234567"]
+    fast = model.predict_proba(texts).to_numpy()
+    assert np.allclose(fast, model.pipeline.predict_proba(texts), atol=1e-6)
