@@ -59,18 +59,26 @@ def write_jsonl(path: Path, rows: list[dict]) -> Path:
     return path
 
 
-def work_queue(url: str, moderator: str) -> list[int]:
-    """A moderator clearing the review queue (run in a thread or a process): ids decided."""
+def work_queue(url: str, moderator: str, barrier=None) -> list[int]:
+    """A moderator clearing the review queue (run in a thread or a process): ids decided.
+
+    With a ``barrier``, every moderator first claims a comment and waits for the others, so
+    all of them are provably holding claims at the same moment.
+    """
     from moderation.queue import decide, next_item
     from moderation.store import open_store
 
     store = open_store(url)
     decided = []
     try:
-        while (item := next_item(store, moderator)) is not None:
+        item = next_item(store, moderator)
+        if barrier is not None:
+            barrier.wait(timeout=60)
+        while item is not None:
             action = "confirm" if item.comment.id % 2 else "override"
             decide(store, item.comment.id, moderator, action, note=moderator)
             decided.append(item.comment.id)
+            item = next_item(store, moderator)
     finally:
         store.dispose()
     return decided

@@ -42,7 +42,13 @@ def _sqlite_engine(url: sa.URL) -> sa.Engine:
     database = url.database or ""
     if database in ("", ":memory:") or database.startswith("file:"):
         raise StoreError("the SQLite store needs a file path, e.g. sqlite:///moderation.db")
-    Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(database).expanduser().parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file in its place, a read-only or full disk
+        raise StoreError(f"cannot create the folder {folder} for the SQLite store: "
+                         f"{exc.strerror or exc}; check MODERATION_DB_URL / MODERATION_DATA_DIR "
+                         "and that the disk is writable") from exc
     engine = sa.create_engine(url, connect_args={"check_same_thread": False,
                                                  "timeout": BUSY_TIMEOUT_MS / 1000})
 
