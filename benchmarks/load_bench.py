@@ -48,11 +48,11 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from moderation.errors import StoreError  # noqa: E402
-from moderation.ingest import ingest_file  # noqa: E402
-from moderation.queue import decide, next_item, undo  # noqa: E402
-from moderation.store import open_store  # noqa: E402
-from moderation.store.schema import (  # noqa: E402
+from moderation.errors import StoreError
+from moderation.ingest import ingest_file
+from moderation.queue import decide, next_item, undo
+from moderation.store import open_store
+from moderation.store.schema import (
     DONE,
     OPEN,
     VERDICTS,
@@ -63,11 +63,10 @@ from moderation.store.schema import (  # noqa: E402
     predictions,
     queue_items,
 )
-from moderation.taxonomy import LABELS  # noqa: E402
+from moderation.taxonomy import LABELS
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-WORDS = ("місто мер бюджет дорога міст школа лікарня вибори депутат ціни тариф вода світло "
-         "автобус парк ремонт рада новина стаття люди влада гроші війна допомога").split()
+WORDS = ["місто", "мер", "бюджет", "дорога", "міст", "школа", "лікарня", "вибори", "депутат", "ціни", "тариф", "вода", "світло", "автобус", "парк", "ремонт", "рада", "новина", "стаття", "люди", "влада", "гроші", "війна", "допомога"]
 # a moderator's random action: (action, weight); "undo" = a verdict, then undo it at once
 ACTIONS = (("confirm", 45), ("override", 30), ("relabel", 15), ("skip", 7), ("undo", 3))
 POLL_SECONDS = 0.02  # a moderator with nothing to take looks again after this

@@ -12,7 +12,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
 from moderation import lexicon
-from moderation.normalize import SIGNALS
+from moderation.normalize import SIGNALS, StatelessTextTransformer
 from moderation.translit import is_latin_word, to_cyrillic
 
 WORD_TOKEN_PATTERN = r"(?u)[\w*']+"
@@ -30,7 +30,7 @@ def _token_kinds(tok: str) -> tuple[int, int, int, int]:
             int(lexicon.is_threat(tok) or lexicon.is_threat(reading)), int("*" in tok))
 
 
-class SignalCounter(TransformerMixin, BaseEstimator):
+class SignalCounter(StatelessTextTransformer):
     """Counts of placeholder tokens and lexicon hits per text, as ``log1p`` values."""
 
     def __init__(self, scale: float = 1.0):
@@ -55,13 +55,6 @@ class SignalCounter(TransformerMixin, BaseEstimator):
         rows = [self._row(t) for t in X]
         data = np.log1p(np.asarray(rows, dtype=np.float64).reshape(-1, len(SIGNAL_FEATURES)))
         return sp.csr_matrix(data * self.scale)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
-        tags.requires_fit = False
-        return tags
 
 
 def _with_readings(texts):

@@ -394,7 +394,22 @@ def is_disguised(text: str) -> bool:
     return any(_join_split(m) != m.group() for m in _SPLIT.finditer(_SPACES.sub(" ", lowered)))
 
 
-class TextNormalizer(TransformerMixin, BaseEstimator):
+class StatelessTextTransformer(TransformerMixin, BaseEstimator):
+    """Base for transformers of a 1-d list of texts that learn nothing in ``fit``."""
+
+    def fit(self, X: Iterable[str], y=None):
+        self.n_features_in_ = 1
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        tags.requires_fit = False
+        return tags
+
+
+class TextNormalizer(StatelessTextTransformer):
     """Transformer form of :func:`normalize` for a scikit-learn ``Pipeline``.
 
     ``max_chars`` truncates very long comments before normalising (a 1 MB comment is scored
@@ -404,20 +419,9 @@ class TextNormalizer(TransformerMixin, BaseEstimator):
     def __init__(self, max_chars: int = 20_000):
         self.max_chars = max_chars
 
-    def fit(self, X: Iterable[str], y=None):
-        self.n_features_in_ = 1
-        return self
-
     def transform(self, X: Iterable[str]) -> np.ndarray:
         limit = self.max_chars
         return np.array([normalize(str(x)[:limit]) for x in X], dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
-        tags.requires_fit = False
-        return tags
 
 
 if __name__ == "__main__":  # pragma: no cover - manual check: python -m moderation.normalize
