@@ -82,11 +82,11 @@ class StandInScorer:
     """
 
     labels = LABELS
-    thresholds = {label: 0.5 for label in LABELS}
     version = "stand-in-hash-1"
 
     def __init__(self, flagged_share: float = 0.5):
         self.flagged_share = flagged_share
+        self.thresholds = {label: 0.5 for label in LABELS}
 
     def predict_proba(self, texts):
         rows = []
@@ -215,14 +215,15 @@ def moderator(url: str, name: str, seed: int, ready, go, ingest_done, time_limit
     finally:
         if store is not None:
             store.dispose()
-        results.put(("moderator", name, dict(timings=timings, log=log, taken=taken,
-                                             errors=errors, finished=finished)))
+        results.put(("moderator", name, {
+            "timings": timings, "log": log, "taken": taken, "errors": errors,
+            "finished": finished}))
 
 
 def ingester(url: str, path: str, model_dir: str | None, flagged_share: float, ready, go,
              ingest_done, results) -> None:
     """The concurrent ingest: one ``ingest_file`` of the extra comments."""
-    out = dict(errors=[])
+    out: dict = {"errors": []}
     try:
         scorer = load_scorer(model_dir, flagged_share)
         store = open_store(url, migrate=False)
@@ -247,7 +248,7 @@ def pct(values: list[float], q: float) -> float | None:
     if not values:
         return None
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] * 1000
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))] * 1000
 
 
 def latency(values: list[float]) -> dict:
@@ -368,9 +369,9 @@ def check(store, workers: dict, ingest: dict, pre_counts: dict, expected_comment
     out.append(("no decision lost (worker counts == decisions rows)",
                 len(logged) == len(mine) == len(rows) and mine == db
                 and per_action_workers == per_action_db,
-                f"workers {len(logged):,} ({dict(per_action_workers)}), "
-                f"table {len(rows):,} ({dict(per_action_db)}), "
-                f"missing {len(mine - db)}, unexplained {len(db - mine)}"))
+                (f"workers {len(logged):,} ({dict(per_action_workers)}), "
+                 f"table {len(rows):,} ({dict(per_action_db)}), "
+                 f"missing {len(mine - db)}, unexplained {len(db - mine)}")))
 
     twice, in_force = 0, Counter()
     by_comment: dict[int, list] = defaultdict(list)
@@ -391,9 +392,9 @@ def check(store, workers: dict, ingest: dict, pre_counts: dict, expected_comment
     verdicts = sum(1 for r in rows if r.action in VERDICTS)
     out.append(("no comment decided twice under one claim",
                 twice == 0 and verdicts + per_action_db["skip"] <= claims_given,
-                f"{twice} verdicts on a comment already decided (no undo between); "
-                f"{verdicts:,} verdicts + {per_action_db['skip']:,} skips from "
-                f"{claims_given:,} claims"))
+                (f"{twice} verdicts on a comment already decided (no undo between); "
+                 f"{verdicts:,} verdicts + {per_action_db['skip']:,} skips from "
+                 f"{claims_given:,} claims")))
 
     flagged = pre_counts["flagged"] + ingest.get("counts", {}).get("flagged", 0)
     out.append(("queue ends exactly empty",
@@ -406,9 +407,9 @@ def check(store, workers: dict, ingest: dict, pre_counts: dict, expected_comment
                 and sum(r.stored for r in runs) == expected_comments
                 and all(r.finished_at is not None for r in runs)
                 and sum(r.flagged for r in runs) == flagged == items.get(DONE, 0) == decided,
-                f"comments {n_comments:,}, predictions {n_predictions:,}, expected "
-                f"{expected_comments:,}; flagged at ingest {flagged:,}, review items done "
-                f"{items.get(DONE, 0):,}, comments with a verdict in force {decided:,}"))
+                (f"comments {n_comments:,}, predictions {n_predictions:,}, expected "
+                 f"{expected_comments:,}; flagged at ingest {flagged:,}, review items done "
+                 f"{items.get(DONE, 0):,}, comments with a verdict in force {decided:,}")))
     return out
 
 

@@ -5,11 +5,13 @@ A bad row (broken encoding, broken quoting, wrong field count, invalid JSON) bec
 """
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from moderation.errors import DataError
 
 csv.field_size_limit(64 * 1024 * 1024)
 TABLE_SUFFIXES = (".csv", ".jsonl", ".ndjson")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,27 @@ def table_format(path: str | Path) -> str:
                     path=str(path))
 
 
+_WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _looks_wide(line: bytes) -> bool:
+    """UTF-16 / UTF-32 without a byte-order mark: ASCII characters give NUL bytes, at one
+    parity of position (UTF-16) or at least half of all bytes (UTF-32)."""
+    nuls = [i for i, byte in enumerate(line) if byte == 0]
+    if len(line) < 4 or len(nuls) < 0.3 * len(line):
+        return False
+    return len({i % 2 for i in nuls}) == 1 or len(nuls) >= 0.5 * len(line)
+
+
 def _decode(data: bytes, path: str) -> tuple[str, dict[int, str]]:
-    """Decode UTF-8; lines with invalid bytes are decoded with U+FFFD and reported."""
+    """Decode UTF-8; lines with invalid bytes are decoded with U+FFFD and reported.
+
+    A UTF-16 or UTF-32 file (a byte-order mark, or NUL bytes as ``_looks_wide`` finds them)
+    is refused whole: none of its rows could be read.
+    """
+    if data.startswith(_WIDE_BOMS) or _looks_wide(data.split(b"\n", 1)[0]):
+        raise DataError("the file is UTF-16 or UTF-32 encoded; re-save it as UTF-8",
+                        path=path, row=1)
     try:
         return data.decode("utf-8-sig"), {}
     except UnicodeDecodeError:
@@ -105,7 +127,9 @@ def read_table(path: str | Path, *, required: tuple[str, ...] = ("text",)
 def _read_csv(text: str, path: str, bad_lines: dict[int, str]):
     problems: list[Problem] = []
     records: list[Record] = []
-    rows = csv.reader(io.StringIO(text, newline=""))
+    lines = io.StringIO(text, newline="").readlines()
+    rows = csv.reader(lines, strict=True)
+    offset = 0  # line number of the line before the one ``rows`` read first
     try:
         header = next(rows)
     except (StopIteration, csv.Error) as exc:
@@ -121,10 +145,14 @@ def _read_csv(text: str, path: str, bad_lines: dict[int, str]):
         except StopIteration:
             break
         except csv.Error as exc:
-            line = rows.line_num
-            problems.append(Problem(path, start, f"broken CSV ({exc})"))
+            problems.append(Problem(path, start, (
+                "a quoted field opened on this line is never closed (check quoting)"
+                if str(exc) == "unexpected end of data" else f"broken CSV ({exc})")))
+            line = offset + rows.line_num
+            if line > start:  # the broken row swallowed later lines: read them again as rows
+                rows, offset, line = csv.reader(lines[start:], strict=True), start, start
             continue
-        line = rows.line_num
+        line = offset + rows.line_num
         if not row or all(not c.strip() for c in row):
             continue
         spanned = [bad_lines[n] for n in range(start, line + 1) if n in bad_lines]
@@ -165,6 +193,12 @@ def _read_jsonl(text: str, path: str, bad_lines: dict[int, str]):
             if isinstance(value, (dict, list)):
                 value = json.dumps(value, ensure_ascii=False)
             values[str(key)] = "" if value is None else value
+        broken = next((key for key, value in values.items() if _SURROGATE.search(key) or (
+            isinstance(value, str) and _SURROGATE.search(value))), None)
+        if broken is not None:  # a "\ud83d" escape alone: no UTF-8 file or database takes it
+            problems.append(Problem(path, number, "contains a lone surrogate (broken text)",
+                                    field=broken))
+            continue
         for key in values:
             if key not in columns:
                 columns.append(key)

@@ -154,8 +154,8 @@ _SIGNAL_PATTERNS: list[tuple[str, str]] = [
     ("_tg_", r"(?:https?://)?(?:t\.me|telegram\.me|telegram\.org|tg://)\S*"),
     ("_messenger_", r"(?:https?://)?(?:wa\.me|api\.whatsapp\.com|chat\.whatsapp\.com|"
                     r"invite\.viber\.com|viber://)\S*"),
-    ("_email_", r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}"),
-    ("_url_", r"(?:https?://|www\.)\S+|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\."
+    ("_email_", r"(?<![a-z0-9._%+-])[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}"),
+    ("_url_", r"(?:https?://|www\.)\S+|\b[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63}){0,16}\."
               r"(?:com|net|org|ua|ru|io|me|ly|info|biz|top|xyz|online|site|shop|club|pro|store|"
               r"link|cc|su|bet|casino|win|app|fun|gl|to|co)\b(?:/\S*)?"),
     ("_handle_", r"(?<![\w@])@[a-z0-9_]{3,32}\b"),
@@ -163,9 +163,9 @@ _SIGNAL_PATTERNS: list[tuple[str, str]] = [
     ("_phone_", r"(?<![\d\w])\d{2,3}[\s.\-]\d{2}[\s.\-]\d{2}(?![\d\w-])"),
     ("_phone_", rf"(?<!\w){_NUM_TOKEN}(?:[\s,.\-]+{_NUM_TOKEN}){{3,12}}(?!\w)"),
     ("_price_", r"(?:[$€₴]\s?\d[\d\s.,]*(?:\s?(?:k|к|тис|тыс)\b)?"
-                r"|\d[\d\s.,]*\s?(?:k|к|тис\.?|тыс\.?|млн)?\s?(?:грн|гривень|гривні|гривня|гривен|"
-                r"₴|uah|usd|\$|доларів|долларов|дол\.?|баксів|баксов|євро|евро|eur|€|руб(?:лей)?"
-                r"|р\.)(?![\w]))"),
+                r"|\d[\d\s.,]{0,40}\s?(?:k|к|тис\.?|тыс\.?|млн)?\s?(?:грн|гривень|гривні|гривня|"
+                r"гривен|₴|uah|usd|\$|доларів|долларов|дол\.?|баксів|баксов|євро|евро|eur|€|"
+                r"руб(?:лей)?|р\.)(?![\w]))"),
     ("_promo_", r"(?<=промокод )[a-z0-9][a-z0-9-]{3,}\b|(?<=promo )[a-z0-9][a-z0-9-]{3,}\b"),
 ]
 
@@ -262,7 +262,7 @@ LOOKALIKES = {
     "0": "о", "3": "з", "4": "ч", "6": "б", "1": "і", "@": "а", "$": "с", "ё": "е",
 }
 _CYR = "а-яіїєґё"
-_WORD = re.compile(rf"[{_CYR}a-z0-9@$'*]*[{_CYR}][{_CYR}a-z0-9@$'*]*")
+_WORD = re.compile(rf"(?<![{_CYR}a-z0-9@$'*])[{_CYR}a-z0-9@$'*]*[{_CYR}][{_CYR}a-z0-9@$'*]*")
 _MIXED = re.compile(rf"[{_CYR}][a-z0-9@$]|[a-z0-9@$][{_CYR}]")
 _DIGIT_RUN = re.compile(r"^\d{2,}|\d{2,}$")
 _DIGITS = re.compile(r"\d+")

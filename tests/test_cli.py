@@ -109,3 +109,13 @@ def test_module_entry_point():
     proc = subprocess.run([sys.executable, "-m", "moderation.cli", "--help"], capture_output=True,
                           text=True)
     assert proc.returncode == 0
+
+
+def test_unwritable_output_is_reported_without_traceback(cli_model, tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("id,text\n1,привіт\n", encoding="utf-8")
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    proc = run("score", "--model", str(cli_model), "--input", str(src), "--output",
+               str(blocker / "out.csv"), check=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "error:" in proc.stderr

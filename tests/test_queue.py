@@ -226,3 +226,12 @@ def test_stats(filled):
     assert s.flag_precision["political_pr"] == 0.0  # mid: relabelled insult
     assert s.flag_precision["improper"] is None
     assert s.decisions_per_day["decisions"].sum() == 4
+
+
+@pytest.mark.parametrize("field", ["article", "author"])
+def test_nul_in_a_filter_is_refused_before_sql(field):
+    from moderation.errors import DataError
+    from moderation.queue import Filters
+
+    with pytest.raises(DataError, match="without NUL"):
+        Filters(**{field: "abc\x00' OR 1=1"})

@@ -45,6 +45,18 @@ def main(argv: list[str] | None = None) -> int:
     except ModerationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # disk full, read-only or missing directory: say so, no traceback
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        import sqlalchemy.exc
+
+        if not isinstance(exc, sqlalchemy.exc.SQLAlchemyError):
+            raise
+        reason = getattr(exc, "orig", None) or exc
+        print(f"error: the database refused the operation: {reason}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

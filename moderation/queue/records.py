@@ -92,6 +92,11 @@ class Filters:
     until: datetime | None = None
 
     def __post_init__(self):
+        for name in ("article", "author"):
+            value = getattr(self, name)
+            if value is not None and ("\x00" in value or len(value) > 1000):
+                raise DataError("a filter must be plain text under 1,000 characters without NUL",
+                                field=name)
         if self.label is not None and self.label not in BY_NAME:
             raise DataError(f"unknown label {self.label!r}; expected one of {', '.join(LABELS)}",
                             field="label")

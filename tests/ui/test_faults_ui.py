@@ -19,7 +19,6 @@ from moderation.ingest import ingest_file
 from moderation.store import open_store
 from moderation.store.schema import decisions
 
-
 PG_URL = os.environ.get("MODERATION_TEST_PG_URL",
                         "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

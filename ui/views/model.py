@@ -51,7 +51,7 @@ if st.button("Перенавчити", key="retrain", type="primary"):
             with uikit.db_errors():
                 candidate = retrain(admin, uikit.store(), model, settings.data_dir / "candidates",
                                     folds=int(folds), progress=status.write)
-        except (DataError, AuthError, ModelError) as exc:
+        except (DataError, AuthError, ModelError, OSError) as exc:  # OSError: disk full, read-only
             status.update(label="Не вдалося", state="error")
             st.error(md_escape(f"Не вдалося перенавчити: {exc}"))
         else:
@@ -74,7 +74,7 @@ if candidate is not None:
             with uikit.db_errors():
                 promote(admin, uikit.store(), candidate.path, settings.model_dir,
                         metrics=candidate.metrics)
-        except (AuthError, ModelError) as exc:
+        except (AuthError, ModelError, OSError) as exc:
             st.error(md_escape(f"Не впроваджено: {exc}"))
         else:
             st.session_state["candidate"] = None
