@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from moderation import lexicon
-from moderation.features import SIGNAL_FEATURES, WORD_TOKEN_PATTERN
+from moderation.features import WORD_TOKEN_PATTERN
 from moderation.normalize import SIGNALS, normalize_with_map
 
 if TYPE_CHECKING:
@@ -69,8 +69,6 @@ def _occurrences(kind: str, value: str, norm: str, words: list[re.Match]) -> lis
 
 
 def explain_text(model: "ModerationModel", text: str, *, top: int = 8) -> dict[str, list["Span"]]:
-    from moderation.model import Span
-
     limit = model.pipeline.named_steps["normalize"].max_chars
     original = str(text)[:limit]
     norm, spans = normalize_with_map(original)

@@ -22,7 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from moderation.errors import DataError, ModelError
+from moderation.errors import DataError
 from moderation.features import build_features
 from moderation.normalize import TextNormalizer
 from moderation.taxonomy import LABELS
@@ -171,9 +171,3 @@ class ModerationModel:
         from moderation.explain import explain_text
 
         return explain_text(self, text, top=top)
-
-
-def check_model(model: object) -> ModerationModel:
-    if not isinstance(model, ModerationModel):
-        raise ModelError(f"expected a ModerationModel, got {type(model).__name__}")
-    return model
