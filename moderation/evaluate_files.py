@@ -11,10 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from moderation.dataset import read_labelled, targets_for
+from moderation.dataset import LabelledData, read_labelled, targets_for
 from moderation.errors import DataError
 from moderation.evaluation import binary_metrics, multilabel_metrics
-from moderation.io import read_table
 from moderation.model import ModerationModel
 
 TARGETS = {"toxic": ["insult", "improper"], "advertising": ["advertising"]}
@@ -31,38 +30,35 @@ def shared_data_dir() -> Path | None:
     return None
 
 
+def _read(path: Path, mapping: dict[str, list[str]] | None) -> LabelledData:
+    return read_labelled(path, mapping={**TARGETS, **(mapping or {})}, max_chars=10**7)
+
+
 def evaluate_file(model: ModerationModel, path: str | Path,
                   mapping: dict[str, list[str]] | None = None) -> dict:
-    """Metrics of ``model`` on one labelled file.
+    """Metrics of ``model`` on one labelled file (read once).
 
     Seed format: per-label metrics and macro/micro F1 at the model's thresholds. A 0/1
     target file: the binary metrics of its column (``TARGETS`` unless ``mapping`` says).
     """
     path = Path(path)
-    columns = read_columns(path)
-    if "labels" in columns:
-        data = read_labelled(path, max_chars=10**7)
+    data = _read(path, mapping)
+    targets = data.mappings.get(path.name, {})
+    if not targets:
         P = model.predict_proba(data.texts).to_numpy()
         out = multilabel_metrics(data.Y, P, model.labels, model.thresholds)
         out["rows"] = len(data)
         out["problems"] = [str(p) for p in data.problems]
         return out
-    mapping = {**TARGETS, **(mapping or {})}
-    targets = [c for c in columns if c in mapping]
     if len(targets) != 1:
-        raise DataError("need a 'labels' column or exactly one target column "
-                        f"({', '.join(mapping)}); give --map COLUMN=LABEL", path=str(path))
-    m = evaluate_binary(model, path, targets[0], mapping[targets[0]])
-    return {"targets": {targets[0]: m}}
+        raise DataError(f"more than one target column ({', '.join(targets)}); evaluate one "
+                        "at a time", path=str(path))
+    (column, labels), = targets.items()
+    return {"targets": {column: evaluate_binary(model, data, column, labels)}}
 
 
-def read_columns(path: Path) -> list[str]:
-    columns, _, _ = read_table(path)
-    return columns
-
-
-def evaluate_binary(model: ModerationModel, path: Path, column: str, labels: list[str]) -> dict:
-    data = read_labelled(path, mapping={column: labels}, max_chars=10**7)
+def evaluate_binary(model: ModerationModel, data: LabelledData, column: str,
+                    labels: list[str]) -> dict:
     y = targets_for(data, labels)
     proba = model.predict_proba(data.texts)
     idx = [model.labels.index(label) for label in labels]
@@ -81,7 +77,7 @@ def evaluate_shared(model: ModerationModel, data_dir: Path | None = None) -> dic
         return {}
     out = {}
     for path in sorted((data_dir / "eval").glob("*.csv")):
-        column = read_columns(path)[-1]
-        if column in TARGETS:
-            out[path.name] = evaluate_binary(model, path, column, TARGETS[column])
+        result = evaluate_file(model, path).get("targets", {})
+        if len(result) == 1:
+            out[path.name] = next(iter(result.values()))
     return out
