@@ -1,19 +1,23 @@
-"""Evaluation on the public files in ``../shared/data/eval`` (never trained on).
+"""Evaluation on files that are never trained on.
 
-``toxic`` is scored as insult OR improper, ``advertising`` as advertising: the file's
-score is the highest probability among the mapped labels, and a row is flagged when any
-of them is at or above its threshold.
+- the public files in ``../shared/data/eval``: ``toxic`` is scored as insult OR improper,
+  ``advertising`` as advertising: the file's score is the highest probability among the
+  mapped labels, and a row is flagged when any of them is at or above its threshold;
+- the bundled independently written sets in ``moderation/data/eval`` (seed format, all six
+  labels): comments by writers who followed LABELING.md but never saw the seed corpus.
 """
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
 from moderation.dataset import LabelledData, read_labelled, targets_for
 from moderation.errors import DataError
-from moderation.evaluation import binary_metrics, multilabel_metrics
+from moderation.evaluation import binary_metrics, bootstrap_f1, multilabel_metrics, \
+    slice_metrics
 from moderation.model import ModerationModel
 
 TARGETS = {"toxic": ["insult", "improper"], "advertising": ["advertising"]}
@@ -45,16 +49,34 @@ def evaluate_file(model: ModerationModel, path: str | Path,
     data = _read(path, mapping)
     targets = data.mappings.get(path.name, {})
     if not targets:
-        P = model.predict_proba(data.texts).to_numpy()
-        out = multilabel_metrics(data.Y, P, model.labels, model.thresholds)
-        out["rows"] = len(data)
-        out["problems"] = [str(p) for p in data.problems]
-        return out
+        return evaluate_labelled(model, data)
     if len(targets) != 1:
         raise DataError(f"more than one target column ({', '.join(targets)}); evaluate one "
                         "at a time", path=str(path))
     (column, labels), = targets.items()
     return {"targets": {column: evaluate_binary(model, data, column, labels)}}
+
+
+def evaluate_labelled(model: ModerationModel, data: LabelledData, *,
+                      bootstrap: int = 0) -> dict:
+    """Seed-format metrics: per label, macro/micro F1 at the model's thresholds, recall on
+    disguised vs plain violations (when the file marks them) and macro F1 per language --
+    the same figures cross-validation reports. ``bootstrap`` resamples add rough 95%
+    intervals: ``macro_f1_ci`` and, per label, ``f1_ci``."""
+    P = model.predict_proba(data.texts).to_numpy()
+    out = multilabel_metrics(data.Y, P, model.labels, model.thresholds)
+    out.update(slice_metrics(data.frame, data.Y, P, model.thresholds, labels=model.labels))
+    if bootstrap:
+        ci = bootstrap_f1(data.Y, P, model.labels, model.thresholds, resamples=bootstrap)
+        if ci is not None:
+            out["macro_f1_ci"] = list(ci["macro_f1"])
+            for label, interval in ci["labels"].items():
+                if label in out["labels"]:
+                    out["labels"][label]["f1_ci"] = list(interval)
+            out["bootstrap_resamples"] = bootstrap
+    out["rows"] = len(data)
+    out["problems"] = [str(p) for p in data.problems]
+    return out
 
 
 def evaluate_binary(model: ModerationModel, data: LabelledData, column: str,
@@ -80,4 +102,27 @@ def evaluate_shared(model: ModerationModel, data_dir: Path | None = None) -> dic
         result = evaluate_file(model, path).get("targets", {})
         if len(result) == 1:
             out[path.name] = next(iter(result.values()))
+    return out
+
+
+def independent_paths() -> list[Path]:
+    """The bundled independently written evaluation sets (``moderation/data/eval/*.csv``)."""
+    folder = Path(str(resources.files("moderation") / "data" / "eval"))
+    return sorted(folder.glob("*.csv")) if folder.is_dir() else []
+
+
+def evaluate_independent(model: ModerationModel, paths: list[Path] | None = None, *,
+                         bootstrap: int = 200) -> dict[str, dict]:
+    """Seed-format metrics of ``model`` on each independently written set, by file name.
+
+    Each entry: ``labels`` (per-label precision/recall/F1/ROC-AUC/PR-AUC), ``macro_f1``,
+    ``micro_f1``, ``recall_disguised``/``recall_plain`` (with ``positives_*``), ``by_lang``,
+    ``macro_f1_ci`` and per-label ``f1_ci`` (rough 95% bootstrap intervals over
+    ``bootstrap`` resamples of rows; 0 = none),
+    ``rows`` and ``problems``.
+    """
+    out = {}
+    for path in paths if paths is not None else independent_paths():
+        path = Path(path)
+        out[path.name] = evaluate_labelled(model, read_labelled(path), bootstrap=bootstrap)
     return out

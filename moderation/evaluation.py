@@ -6,6 +6,7 @@ from sklearn.metrics import average_precision_score, f1_score, precision_recall_
     precision_score, recall_score, roc_auc_score
 
 from moderation.model import UNKNOWN
+from moderation.taxonomy import LABELS
 
 
 def choose_threshold(y: np.ndarray, p: np.ndarray, *, target_precision: float | None = None
@@ -66,6 +67,83 @@ def multilabel_metrics(Y: np.ndarray, P: np.ndarray, labels: tuple[str, ...],
         "macro_f1": float(np.mean(f1s)) if f1s else None,
         "micro_f1": float(2 * micro_p * micro_r / (micro_p + micro_r)) if tp else 0.0,
     }
+
+
+def slice_metrics(frame, Y: np.ndarray, P: np.ndarray, thresholds: dict[str, float], *,
+                  labels: tuple[str, ...] = LABELS, min_lang_rows: int = 20) -> dict:
+    """Recall on disguised vs plain violating rows, and macro F1 per language.
+
+    ``frame`` has ``lang`` and, when the file marks disguises, ``disguised``. Recall counts
+    label instances: of the (row, label) positives among disguised (plain) rows, the share
+    flagged. Rows with an unknown label are left out; languages with fewer than
+    ``min_lang_rows`` rows are not reported.
+    """
+    out: dict = {}
+    thr = np.array([thresholds[label] for label in labels])
+    known_all = (Y != UNKNOWN).all(axis=1)
+    hit = (P >= thr) & (Y == 1)
+    pos = Y == 1
+    if "disguised" in frame:
+        # rows from a file without the column (NaN after a concat) are neither
+        disguised = frame["disguised"].eq(True).to_numpy()
+        plain = frame["disguised"].eq(False).to_numpy()
+        masks = (("disguised", disguised & known_all), ("plain", plain & known_all))
+        for name, mask in masks:
+            if pos[mask].sum():
+                out[f"recall_{name}"] = float(hit[mask].sum() / pos[mask].sum())
+                out[f"positives_{name}"] = int(pos[mask].sum())
+        by_label: dict = {}
+        for j, label in enumerate(labels):
+            for name, mask in masks:
+                n = int(pos[mask, j].sum())
+                if n:
+                    by_label.setdefault(label, {})[name] = {
+                        "positives": n, "recall": float(hit[mask, j].sum() / n)}
+        if by_label:
+            # the label mix of disguised rows differs from plain ones: compare per label too
+            out["disguise_by_label"] = by_label
+    langs = {}
+    for lang in sorted(set(frame["lang"]) - {""}):
+        mask = (frame["lang"] == lang).to_numpy() & known_all
+        if mask.sum() >= min_lang_rows:
+            m = multilabel_metrics(Y[mask], P[mask], labels, thresholds)
+            langs[lang] = {"rows": int(mask.sum()), "macro_f1": m["macro_f1"],
+                           "micro_f1": m["micro_f1"]}
+    if langs:
+        out["by_lang"] = langs
+    return out
+
+
+def bootstrap_f1(Y: np.ndarray, P: np.ndarray, labels: tuple[str, ...],
+                 thresholds: dict[str, float], *, resamples: int = 200, seed: int = 0,
+                 level: float = 0.95) -> dict | None:
+    """Rough percentile intervals of per-label and macro F1 at fixed thresholds.
+
+    Rows are resampled with replacement. For a small evaluation file (a few hundred rows)
+    this shows how much the figures would move with another sample of comments from the
+    same writers -- not any bias of the writers themselves. Needs every label known on
+    every row; None otherwise. Returns ``{"macro_f1": (lo, hi), "labels": {label: (lo, hi)}}``.
+    """
+    if len(Y) < 2 or (Y == UNKNOWN).any() or resamples < 1:
+        return None
+    pred = P >= np.array([thresholds[label] for label in labels])
+    y = Y == 1
+    idx = np.random.default_rng(seed).integers(0, len(Y), size=(resamples, len(Y)))
+    tp = (pred[idx] & y[idx]).sum(axis=1)  # resamples x labels
+    fp = (pred[idx] & ~y[idx]).sum(axis=1)
+    fn = (~pred[idx] & y[idx]).sum(axis=1)
+    f1 = 2 * tp / np.maximum(2 * tp + fp + fn, 1)
+    present = (tp + fn) > 0  # as multilabel_metrics: only labels with positives count
+    macro = (f1 * present).sum(axis=1) / np.maximum(present.sum(axis=1), 1)
+    tail = (1 - level) / 2 * 100
+
+    def interval(values: np.ndarray) -> tuple[float, float]:
+        lo, hi = np.percentile(values, [tail, 100 - tail])
+        return float(lo), float(hi)
+
+    return {"macro_f1": interval(macro),
+            "labels": {label: interval(f1[present[:, j], j]) for j, label in enumerate(labels)
+                       if present[:, j].any()}}
 
 
 def format_metrics(metrics: dict) -> str:

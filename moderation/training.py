@@ -21,7 +21,7 @@ from moderation.bundle import new_model_version, save_bundle
 from moderation.card import model_card
 from moderation.dataset import LabelledData
 from moderation.errors import DataError
-from moderation.evaluation import choose_threshold, multilabel_metrics
+from moderation.evaluation import choose_threshold, multilabel_metrics, slice_metrics
 from moderation.model import UNKNOWN, ModerationModel, build_pipeline
 from moderation.taxonomy import LABELS, parse_labels
 
@@ -105,7 +105,7 @@ def train_model(data: LabelledData | pd.DataFrame, out_dir: str | Path | None = 
         tp = (target_precision or {}).get(label)
         thresholds[label] = choose_threshold(data.Y[known, j], P[known, j], target_precision=tp)
     metrics = multilabel_metrics(data.Y, P, LABELS, thresholds)
-    metrics.update(_slices(data, P, thresholds))
+    metrics.update(slice_metrics(data.frame, data.Y, P, thresholds))
     t0 = time.perf_counter()
     pipeline = build_pipeline(**dict(params or {})).fit(np.asarray(data.texts, dtype=object),
                                                         data.Y)
@@ -132,28 +132,3 @@ def train_model(data: LabelledData | pd.DataFrame, out_dir: str | Path | None = 
     saved = save_bundle(model, out_dir, card=model_card(manifest), manifest=manifest)
     progress(f"saved bundle to {saved.path}")
     return saved
-
-
-def _slices(data: LabelledData, P: np.ndarray, thresholds: dict[str, float]) -> dict:
-    """Recall on disguised vs plain violating rows, and macro F1 per language."""
-    out: dict = {}
-    thr = np.array([thresholds[label] for label in LABELS])
-    known_all = (data.Y != UNKNOWN).all(axis=1)
-    hit = (P >= thr) & (data.Y == 1)
-    pos = data.Y == 1
-    if "disguised" in data.frame:
-        dis = data.frame["disguised"].to_numpy(dtype=bool) & known_all
-        plain = ~data.frame["disguised"].to_numpy(dtype=bool) & known_all
-        for name, mask in (("disguised", dis), ("plain", plain)):
-            if pos[mask].sum():
-                out[f"recall_{name}"] = float(hit[mask].sum() / pos[mask].sum())
-    langs = {}
-    for lang in sorted(set(data.frame["lang"]) - {""}):
-        mask = (data.frame["lang"] == lang).to_numpy() & known_all
-        if mask.sum() >= 20:
-            m = multilabel_metrics(data.Y[mask], P[mask], LABELS, thresholds)
-            langs[lang] = {"rows": int(mask.sum()), "macro_f1": m["macro_f1"],
-                           "micro_f1": m["micro_f1"]}
-    if langs:
-        out["by_lang"] = langs
-    return out

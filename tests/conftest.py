@@ -1,4 +1,5 @@
-"""Shared fixtures: a tiny real model, and a fresh store per test on SQLite and PostgreSQL.
+"""Shared fixtures: a tiny real model, the default seed model (trained once per session), and
+a fresh store per test on SQLite and PostgreSQL.
 
 PostgreSQL: ``MODERATION_TEST_PG_URL`` (default the local server). Each test gets its own
 schema, dropped afterwards. When the server is unreachable the PostgreSQL cases fail
@@ -37,6 +38,16 @@ def tiny_model(tmp_path_factory):
     out = tmp_path_factory.mktemp("model") / "bundle"
     train_model(tiny_frame(), out, folds=3)
     return out
+
+
+@pytest.fixture(scope="session")
+def seed_model():
+    """The default model, trained once per session on the bundled seed corpus (5-fold CV,
+    as ``moderation train``); in memory, not saved. Takes 15 to 40 s."""
+    from moderation.dataset import load_seed
+    from moderation.training import train_model
+
+    return train_model(load_seed(), folds=5)
 
 
 @pytest.fixture

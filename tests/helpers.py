@@ -6,7 +6,10 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer
 
 from moderation.taxonomy import LABELS
 
@@ -82,3 +85,29 @@ def work_queue(url: str, moderator: str, barrier=None) -> list[int]:
     finally:
         store.dispose()
     return decided
+
+
+def _char5(texts: list[str]) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Binary character 5-gram sets (lowercased) and their sizes."""
+    vec = CountVectorizer(analyzer="char", ngram_range=(5, 5), lowercase=True, binary=True)
+    X = sp.csr_matrix(vec.fit_transform(texts), dtype=np.float32)
+    return X, np.asarray(X.sum(axis=1)).ravel()
+
+
+def near_duplicate_pairs(texts, threshold=0.8):
+    """Pairs (i, j), i < j, whose character 5-gram Jaccard is at least ``threshold``."""
+    X, sizes = _char5(texts)
+    inter = sp.triu(X @ X.T, k=1).tocoo()
+    jaccard = inter.data / (sizes[inter.row] + sizes[inter.col] - inter.data)
+    keep = jaccard >= threshold
+    return list(zip(inter.row[keep], inter.col[keep]))
+
+
+def cross_jaccard(texts_a: list[str], texts_b: list[str]) -> np.ndarray:
+    """Character 5-gram Jaccard of every text of ``texts_a`` with every one of ``texts_b``
+    (dense, len(a) x len(b))."""
+    X, sizes = _char5(list(texts_a) + list(texts_b))
+    n = len(texts_a)
+    inter = (X[:n] @ X[n:].T).toarray()
+    union = sizes[:n, None] + sizes[None, n:] - inter
+    return inter / np.maximum(union, 1)

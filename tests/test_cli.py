@@ -33,7 +33,13 @@ def cli_model(tmp_path_factory):
                "--no-shared-eval", "--json", str(tmp / "metrics.json"))
     assert "macro F1" in proc.stdout and "ROC-AUC" in proc.stdout
     assert "cross-validation fold 3/3" in proc.stderr  # progress on long steps
-    assert json.loads((tmp / "metrics.json").read_text())["cv"]["macro_f1"] is not None
+    metrics = json.loads((tmp / "metrics.json").read_text())
+    assert metrics["cv"]["macro_f1"] is not None
+    # the bundled independently written sets are scored after every training
+    assert "Independently written comments" in proc.stdout
+    assert set(metrics["independent_eval"]) == {"independent_a.csv", "independent_b.csv"}
+    card = (out / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "## Independently written comments (never trained on)" in card
     return out
 
 
@@ -98,6 +104,17 @@ def test_never_trains_on_eval_folder(tmp_path):
     f = write_corpus(d / "x.csv")
     proc = run("train", "--data", str(f), "--out", str(tmp_path / "m"), check=False)
     assert proc.returncode == 2 and "never trained on" in proc.stderr
+
+
+@pytest.mark.parametrize("name", ["independent_a.csv", "independent_b.csv"])
+def test_never_trains_on_bundled_independent_sets(tmp_path, name):
+    from moderation.evaluate_files import independent_paths
+
+    path = {p.name: p for p in independent_paths()}[name]
+    proc = run("train", "--data", str(path), "--out", str(tmp_path / "m"), check=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "evaluation only and are never trained on" in proc.stderr and name in proc.stderr
+    assert not (tmp_path / "m").exists()
 
 
 def test_missing_model_message(tmp_path):

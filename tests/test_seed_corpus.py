@@ -1,10 +1,8 @@
 """The bundled seed corpus has the make-up its data card promises."""
 import re
 
-import numpy as np
 import pytest
-import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer
+from helpers import near_duplicate_pairs
 
 from moderation.dataset import load_seed, seed_path
 from moderation.normalize import is_disguised
@@ -72,16 +70,6 @@ def test_lengths_vary(seed):
     words = seed.frame["text"].str.split().str.len()
     assert words.min() <= 3 and words.max() >= 60
     assert words.between(2, 100).mean() >= 0.99
-
-
-def near_duplicate_pairs(texts, threshold=0.8):
-    vec = CountVectorizer(analyzer="char", ngram_range=(5, 5), lowercase=True, binary=True)
-    X = sp.csr_matrix(vec.fit_transform(texts), dtype=np.float32)
-    sizes = np.asarray(X.sum(axis=1)).ravel()
-    inter = sp.triu(X @ X.T, k=1).tocoo()
-    jaccard = inter.data / (sizes[inter.row] + sizes[inter.col] - inter.data)
-    keep = jaccard >= threshold
-    return list(zip(inter.row[keep], inter.col[keep]))
 
 
 def test_near_duplicates_are_rare(seed):

@@ -4,19 +4,17 @@ The default model trains on the bundled seed corpus only; these files are never 
 """
 import pytest
 
-from moderation.dataset import load_seed
 from moderation.evaluate_files import evaluate_shared, shared_data_dir
-from moderation.training import train_model
 
 pytestmark = pytest.mark.shared_data
 
 
 @pytest.fixture(scope="module")
-def results():
+def results(request):
     data_dir = shared_data_dir()
     if data_dir is None or not (data_dir / "eval").is_dir():
         pytest.skip("../shared/data is absent")
-    model = train_model(load_seed(), folds=5)
+    model = request.getfixturevalue("seed_model")  # trained once per session (conftest)
     return model, evaluate_shared(model, data_dir)
 
 

@@ -30,6 +30,9 @@ def register(sub) -> None:
                    help="pick LABEL's threshold for precision P instead of best F1")
     p.add_argument("--no-shared-eval", action="store_true",
                    help="skip scoring ../shared/data/eval after training")
+    p.add_argument("--no-independent-eval", action="store_true",
+                   help="skip scoring the bundled independently written sets "
+                        "(moderation/data/eval) after training")
     p.add_argument("--json", metavar="OUT", default=None, help="also write the metrics as JSON")
     p.add_argument("--strict", action="store_true", help="fail on any bad row")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -81,11 +84,47 @@ def collect(args: argparse.Namespace, progress):
     return data
 
 
+SHORT = {"political_pr": "pol_pr", "personal_feud": "feud", "advertising": "ads",
+         "insult": "insult", "baseless_accusation": "accuse", "improper": "improper"}
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def format_independent(results: dict[str, dict]) -> str:
+    """A short table: per file macro/micro F1, per-label F1, disguised vs plain recall."""
+    labels = list(next(iter(results.values()))["labels"])
+    lines = ["Independently written comments (never trained on; ~300 rows each, so every "
+             "figure is rough):",
+             f"{'file':<20}{'rows':>5}{'macro F1':>9}{'(95% CI)':>14}{'micro':>7}"
+             + "".join(f"{SHORT.get(label, label[:8]):>9}" for label in labels)]
+    for name, m in results.items():
+        ci = m.get("macro_f1_ci")
+        ci_text = f"({ci[0]:.2f}-{ci[1]:.2f})" if ci else "-"
+        f1s = "".join(f"{_num(m['labels'][label]['f1']) if label in m['labels'] else '-':>9}"
+                      for label in labels)
+        lines.append(f"{name:<20}{m['rows']:>5}{_num(m['macro_f1']):>9}{ci_text:>14}"
+                     f"{m['micro_f1']:>7.3f}{f1s}")
+    for name, m in results.items():
+        parts = []
+        if "recall_disguised" in m and "recall_plain" in m:
+            parts.append(f"recall disguised {m['recall_disguised']:.3f} "
+                         f"({m['positives_disguised']} positives) vs plain "
+                         f"{m['recall_plain']:.3f} ({m['positives_plain']})")
+        if m.get("by_lang"):
+            parts.append("macro F1 by language " + ", ".join(
+                f"{k} {_num(v['macro_f1'])} ({v['rows']})" for k, v in m["by_lang"].items()))
+        if parts:
+            lines.append(f"  {name}: " + "; ".join(parts))
+    return "\n".join(lines)
+
+
 def run(args: argparse.Namespace) -> int:
     from moderation.bundle import save_bundle
     from moderation.card import model_card
     from moderation.evaluation import format_metrics
-    from moderation.evaluate_files import evaluate_shared
+    from moderation.evaluate_files import evaluate_independent, evaluate_shared
     from moderation.training import train_model
 
     progress = Progress(args.quiet)
@@ -112,6 +151,12 @@ def run(args: argparse.Namespace) -> int:
             for name, m in shared.items():
                 roc = "-" if m["roc_auc"] is None else f"{m['roc_auc']:.3f}"
                 print(f"{name:<26} {m['target']:<32} F1 {m['f1']:.3f}  ROC-AUC {roc}")
+    if not args.no_independent_eval:
+        independent = evaluate_independent(model)
+        if independent:
+            progress("scored the independently written sets (evaluation only)")
+            model.manifest["metrics"]["independent_eval"] = independent
+            print(format_independent(independent))
     saved = save_bundle(model, out, card=model_card(model.manifest), manifest=model.manifest)
     print(f"saved model {saved.version} to {saved.path} "
           f"({model.manifest['train_seconds']:.1f} s training)")
