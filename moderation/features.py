@@ -1,11 +1,22 @@
-"""Features over normalised text: word n-grams, character n-grams and counted signals."""
+"""Features over normalised text: word n-grams, character n-grams and counted signals.
+
+Every feature is a sum over the white-space separated words of a text (character n-grams
+never cross white space, word and lexicon tokens hold none, placeholders neither). So each
+transformer computes one row per distinct word of a batch (cached across batches) and gets
+the rows of the texts with one sparse product, ``occurrences @ rows`` (:class:`WordBatch`).
+The matrices equal scikit-learn's (tests compare them).
+"""
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -18,45 +29,138 @@ from moderation.translit import is_latin_word, to_cyrillic
 WORD_TOKEN_PATTERN = r"(?u)[\w*']+"
 _WORD_TOKEN = re.compile(WORD_TOKEN_PATTERN)
 SIGNAL_FEATURES = (*SIGNALS, "obscene", "insult", "threat", "masked", "exclaim")
+_CACHE_LIMIT = 500_000  # distinct words a transformer keeps rows for
+SMALL_BATCH = 32  # up to this many texts, rows are summed text by text (fewer sparse objects)
 
 
+# ---------------------------------------------------------------- words of a batch
+class WordBatch:
+    """The distinct white-space separated words of a batch of texts (``uniques``) and the
+    sparse ``occurrences`` matrix (texts x distinct words, counts)."""
+
+    def __init__(self, texts: Sequence[str]):
+        words = [str(t).split() for t in texts]
+        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+        flat = np.empty(int(lengths.sum()), dtype=object)
+        flat[:] = list(chain.from_iterable(words))
+        codes, uniques = pd.factorize(flat)
+        self.uniques: list[str] = list(uniques)
+        self.codes = codes.astype(np.int64)
+        self.indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        self.n_texts = len(words)
+        self.occurrences = sp.csr_matrix(
+            (np.ones(len(codes), dtype=np.float32), self.codes, self.indptr),
+            shape=(self.n_texts, len(self.uniques)))
+
+    def rows(self, cache: dict, compute) -> list:
+        """``compute(word)`` for every distinct word, from ``cache`` where it is there."""
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        out = []
+        for word in self.uniques:
+            row = cache.get(word)
+            if row is None:
+                row = cache[word] = compute(word)
+            out.append(row)
+        return out
+
+
+_LAST_BATCH = threading.local()
+
+
+def word_batch(texts: Sequence[str]) -> WordBatch:
+    """:class:`WordBatch` of ``texts``. The transformers of one ``FeatureUnion`` get the same
+    texts one after the other, so the last batch is reused (checked item by item)."""
+    last = getattr(_LAST_BATCH, "value", None)
+    if last is not None:
+        items, batch = last
+        if len(items) == len(texts) and all(map(operator.is_, items, texts)):
+            return batch
+    batch = WordBatch(texts)
+    _LAST_BATCH.value = (list(texts), batch)
+    return batch
+
+
+def _as_sequence(X) -> Sequence[str]:
+    return X if isinstance(X, Sequence | np.ndarray) else list(X)
+
+
+class _WordCached:
+    """Mixin: a per-instance cache of word rows that is never pickled."""
+
+    def _word_cache(self) -> dict:
+        return self.__dict__.setdefault("_cache", {})
+
+    def _cached_row(self, word: str):
+        cache = self._word_cache()
+        row = cache.get(word)
+        if row is None:
+            if len(cache) > _CACHE_LIMIT:
+                cache.clear()
+            row = cache[word] = self._word_row(word)
+        return row
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # a copy: the caches stay on this instance
+        for key in [k for k in state if k.startswith(("_cache", "_tables"))]:
+            state.pop(key)
+        return state
+
+
+# ---------------------------------------------------------------- signal counts
 @lru_cache(maxsize=200_000)
 def _token_kinds(tok: str) -> tuple[int, int, int, int]:
     """(obscene, insult, threat, masked) for one token; tokens repeat, so cached. A Latin
     token is also read as transliterated Cyrillic (``suka``)."""
-    reading = to_cyrillic(tok) if is_latin_word(tok) else tok
-    return (int(lexicon.is_obscene(tok) or lexicon.is_obscene(reading)),
-            int(lexicon.is_insult(tok) or lexicon.is_insult(reading)),
-            int(lexicon.is_threat(tok) or lexicon.is_threat(reading)), int("*" in tok))
+    forms = (tok, to_cyrillic(tok)) if is_latin_word(tok) else (tok,)
+    return (int(any(map(lexicon.is_obscene, forms))), int(any(map(lexicon.is_insult, forms))),
+            int(any(map(lexicon.is_threat, forms))), int("*" in tok))
 
 
-class SignalCounter(StatelessTextTransformer):
-    """Counts of placeholder tokens and lexicon hits per text, as ``log1p`` values."""
+_NOTHING = (0,) * len(SIGNAL_FEATURES)
+
+
+class SignalCounter(_WordCached, StatelessTextTransformer):
+    """Counts of placeholder tokens, lexicon hits and ``!`` (up to ten) per text, as
+    ``log1p`` values."""
 
     def __init__(self, scale: float = 1.0):
         self.scale = scale
 
-    def fit(self, X: Iterable[str], y=None):
-        self.n_features_in_ = 1
-        return self
-
     def get_feature_names_out(self, input_features=None):
         return np.array(SIGNAL_FEATURES, dtype=object)
 
-    def _row(self, text: str) -> list[float]:
-        counts = [text.count(token) if "_" in text else 0 for token in SIGNALS]
+    @staticmethod
+    def _word_row(word: str) -> tuple[int, ...]:
+        counts = [word.count(token) if "_" in word else 0 for token in SIGNALS]
         hits = [0, 0, 0, 0]
-        for tok in lexicon.tokens(text):
+        for tok in lexicon.tokens(word):
             for k, hit in enumerate(_token_kinds(tok)):
                 hits[k] += hit
-        return [*counts, *hits, min(text.count("!"), 10)]
+        row = (*counts, *hits, word.count("!"))
+        return _NOTHING if row == _NOTHING else row
 
     def transform(self, X: Iterable[str]):
-        rows = [self._row(t) for t in X]
-        data = np.log1p(np.asarray(rows, dtype=np.float64).reshape(-1, len(SIGNAL_FEATURES)))
-        return sp.csr_matrix(data * self.scale)
+        X = _as_sequence(X)
+        if len(X) <= SMALL_BATCH:
+            counts = np.array([np.sum([self._cached_row(w) for w in str(text).split()] or
+                                      [_NOTHING], axis=0) for text in X], dtype=np.float64)
+            return self._scaled(counts.reshape(-1, len(SIGNAL_FEATURES)))
+        batch = word_batch(X)
+        rows = batch.rows(self._word_cache(), self._word_row)
+        per_word = np.zeros((len(rows), len(SIGNAL_FEATURES)))
+        hits = [i for i, row in enumerate(rows) if row is not _NOTHING]  # most words: none
+        if hits:
+            per_word[hits] = [rows[i] for i in hits]
+        return self._scaled(np.asarray(batch.occurrences @ per_word))
+
+    def _scaled(self, counts: np.ndarray) -> sp.csr_matrix:
+        counts = counts.reshape(-1, len(SIGNAL_FEATURES))
+        counts[:, -1] = np.minimum(counts[:, -1], 10)  # "!" counted up to ten
+        return sp.csr_matrix(np.log1p(counts) * self.scale)
 
 
+# ---------------------------------------------------------------- TF-IDF
 def _with_readings(texts):
     """Texts plus the Cyrillic reading of their Latin words (so the vocabulary has both)."""
     for text in texts:
@@ -64,13 +168,13 @@ def _with_readings(texts):
         yield f"{text} {' '.join(extra)}" if extra else text
 
 
-def _tfidf_rows(indices: list[int], indptr: list[int], idf: np.ndarray) -> sp.csr_matrix:
-    """Sublinear-tf TF-IDF rows with unit L2 norm from feature indices (as sklearn computes
-    them with ``sublinear_tf=True, norm="l2"``), without sklearn's per-call checks."""
-    n = len(indptr) - 1
-    X = sp.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr),
-                      shape=(n, len(idf)))
-    X.sum_duplicates()
+def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """Sublinear-tf TF-IDF rows with unit L2 norm from a count matrix without repeated
+    entries (as sklearn computes them with ``sublinear_tf=True, norm="l2"``), without
+    sklearn's per-call checks. Columns stay in the order they come in (sorting them would
+    cost more than the rest), so sums may differ from sklearn's in the last bit."""
+    X = sp.csr_matrix(counts, dtype=np.float32)
+    n = X.shape[0]
     X.data = (np.log(X.data) + 1) * idf[X.indices]
     rows = np.repeat(np.arange(n), np.diff(X.indptr))
     norms = np.sqrt(np.bincount(rows, weights=X.data.astype(np.float64) ** 2, minlength=n))
@@ -79,9 +183,18 @@ def _tfidf_rows(indices: list[int], indptr: list[int], idf: np.ndarray) -> sp.cs
     return X
 
 
-class FastTfidf(TransformerMixin, BaseEstimator):
+def _index_rows(rows: list[np.ndarray], n_columns: int) -> sp.csr_matrix:
+    """A 0/1-count matrix with one row per array of column indices (repeats add up)."""
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    indices = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    return sp.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr),
+                         shape=(len(rows), n_columns))
+
+
+class FastTfidf(_WordCached, TransformerMixin, BaseEstimator):
     """Base: ``fit`` is a plain ``TfidfVectorizer`` (vocabulary and idf); ``transform`` gives
-    the same matrix from :meth:`_doc_indices` with far less per-call overhead."""
+    the same matrix from per-word rows."""
 
     def _vectorizer(self) -> TfidfVectorizer:
         raise NotImplementedError
@@ -90,32 +203,45 @@ class FastTfidf(TransformerMixin, BaseEstimator):
         return X
 
     def fit(self, X, y=None):
+        self.__dict__.pop("_cache", None)
+        self.__dict__.pop("_tables", None)
         self.vectorizer_ = self._vectorizer().fit(self._fit_texts(X))
         self.idf_ = self.vectorizer_.idf_.astype(np.float32)
         return self
 
     def fit_transform(self, X, y=None):
+        X = _as_sequence(X)
         return self.fit(X).transform(X)
 
     def get_feature_names_out(self, input_features=None):
         return self.vectorizer_.get_feature_names_out()
 
     def transform(self, X):
+        X = _as_sequence(X)
+        if len(X) > SMALL_BATCH:
+            return _tfidf(self._counts(word_batch(X)), self.idf_)
         indices: list[int] = []
         indptr = [0]
         for text in X:
-            indices.extend(self._doc_indices(text))
+            indices.extend(self._text_columns(str(text)))
             indptr.append(len(indices))
-        return _tfidf_rows(indices, indptr, self.idf_)
+        counts = sp.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr),
+                               shape=(len(X), len(self.idf_)))
+        counts.sum_duplicates()
+        return _tfidf(counts, self.idf_)
 
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        state.pop("_cache", None)
-        return state
+    def _text_columns(self, text: str) -> list[int]:
+        """The column of every n-gram of one text (repeats repeated)."""
+        raise NotImplementedError
 
 
 class WordTfidf(FastTfidf):
-    """Word n-gram TF-IDF (tokens: ``WORD_TOKEN_PATTERN``), identical to sklearn's."""
+    """Word n-gram TF-IDF (tokens: ``WORD_TOKEN_PATTERN``), identical to sklearn's.
+
+    Words of the vocabulary get integer ids; each distinct white-space word becomes the ids
+    of its tokens (``-1`` for a token no n-gram of the vocabulary holds), and the n-grams of
+    a batch are looked up as arrays of ids.
+    """
 
     def __init__(self, ngram_range: tuple[int, int] = (1, 2), min_df: int = 2,
                  max_features: int | None = None):
@@ -125,10 +251,42 @@ class WordTfidf(FastTfidf):
 
     def _vectorizer(self) -> TfidfVectorizer:
         return TfidfVectorizer(token_pattern=WORD_TOKEN_PATTERN,
-                               ngram_range=tuple(self.ngram_range), min_df=self.min_df, sublinear_tf=True, lowercase=False,
+                               ngram_range=tuple(self.ngram_range), min_df=self.min_df,
+                               sublinear_tf=True, lowercase=False,
                                max_features=self.max_features, dtype=np.float32)
 
-    def _doc_indices(self, text: str) -> list[int]:
+    def _lookup_tables(self) -> dict:
+        """Token ids and, per n, the sorted keys of the vocabulary's n-grams (the ids of their
+        words in base ``len(ids) + 1``) with their columns."""
+        tables = self.__dict__.get("_tables")
+        if tables is not None:
+            return tables
+        terms = [(term.split(" "), column)
+                 for term, column in self.vectorizer_.vocabulary_.items()]
+        ids: dict[str, int] = {}
+        for parts, _ in terms:
+            for part in parts:
+                ids.setdefault(part, len(ids))
+        base = len(ids) + 1
+        longest = max((len(parts) for parts, _ in terms), default=1)
+        if base ** longest >= 2 ** 62:
+            raise ValueError(f"{len(ids)} words in n-grams of up to {longest} words do not fit "
+                             "64-bit keys; use a shorter ngram_range or a lower max_features")
+        grams: dict[int, list[tuple[int, int]]] = {}
+        for parts, column in terms:
+            key = 0
+            for part in parts:
+                key = key * base + ids[part]
+            grams.setdefault(len(parts), []).append((key, column))
+        by_n = {}
+        for n, pairs in grams.items():
+            pairs.sort()
+            by_n[n] = (np.array([k for k, _ in pairs], dtype=np.int64),
+                       np.array([c for _, c in pairs], dtype=np.int64))
+        tables = self.__dict__["_tables"] = {"ids": ids, "base": base, "grams": by_n}
+        return tables
+
+    def _text_columns(self, text: str) -> list[int]:
         vocab = self.vectorizer_.vocabulary_
         tokens = _WORD_TOKEN.findall(text)
         out = []
@@ -138,12 +296,56 @@ class WordTfidf(FastTfidf):
             out.extend(vocab[g] for g in grams if g in vocab)
         return out
 
+    def _counts(self, batch: WordBatch) -> sp.csr_matrix:
+        tables = self._lookup_tables()
+        ids = tables["ids"]
+
+        def token_ids(word: str) -> np.ndarray:
+            return np.array([ids.get(t, -1) for t in _WORD_TOKEN.findall(word)], dtype=np.int64)
+
+        per_word = batch.rows(self._word_cache(), token_ids)
+        lengths = np.fromiter(map(len, per_word), dtype=np.int64, count=len(per_word))
+        flat = np.concatenate(per_word) if per_word else np.zeros(0, dtype=np.int64)
+        starts = np.concatenate([[0], np.cumsum(lengths)])[:-1]
+        # the token ids of every text, one after another, and the text each belongs to
+        occ_len = lengths[batch.codes]
+        total = int(occ_len.sum())
+        ends = np.cumsum(occ_len)
+        pos = np.arange(total) - np.repeat(ends - occ_len, occ_len) \
+            + np.repeat(starts[batch.codes], occ_len)
+        seq = flat[pos]
+        text_of_word = np.repeat(np.arange(batch.n_texts), np.diff(batch.indptr))
+        text = np.repeat(text_of_word, occ_len)
+
+        rows, cols = [], []
+        n_vocab = len(self.vectorizer_.vocabulary_)
+        lo, hi = self.ngram_range
+        for n in range(lo, hi + 1):
+            if n not in tables["grams"] or len(seq) < n:
+                continue
+            keys_n, columns_n = tables["grams"][n]
+            m = len(seq) - n + 1
+            key = np.zeros(m, dtype=np.int64)
+            ok = np.ones(m, dtype=bool)
+            for i in range(n):
+                part = seq[i:i + m]
+                ok &= (part >= 0) & (text[i:i + m] == text[:m])
+                key = key * tables["base"] + part
+            key, where = key[ok], text[:m][ok]
+            at = np.minimum(np.searchsorted(keys_n, key), len(keys_n) - 1)
+            hit = keys_n[at] == key
+            rows.append(where[hit])
+            cols.append(columns_n[at[hit]])
+        rows_a = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        cols_a = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+        return sp.csr_matrix((np.ones(len(rows_a), dtype=np.float32), (rows_a, cols_a)),
+                             shape=(batch.n_texts, n_vocab))
+
 
 class CharTfidf(FastTfidf):
-    """TF-IDF of sklearn's ``char_wb`` n-grams, computed word by word with a cache.
+    """TF-IDF of sklearn's ``char_wb`` n-grams, computed word by word.
 
-    char_wb n-grams never cross white space, so each distinct word is cut and looked up
-    once. With ``translit``, a Latin word also counts the n-grams of its Cyrillic reading
+    With ``translit``, a Latin word also counts the n-grams of its Cyrillic reading
     (``pidor`` -> ``підор``), so transliterated comments meet what Cyrillic ones taught.
     """
 
@@ -162,42 +364,37 @@ class CharTfidf(FastTfidf):
     def _fit_texts(self, X):
         return _with_readings(X) if self.translit else X
 
-    def fit(self, X, y=None):
-        self._cache = {}
-        return super().fit(X)
-
-    def _word(self, word: str) -> list[int]:
+    def _word_row(self, word: str) -> np.ndarray:
         out = self._grams(word)
         if self.translit and is_latin_word(word):
             out.extend(self._grams(to_cyrillic(word)))
-        return out
+        return np.array(out, dtype=np.int32)
 
     def _grams(self, word: str) -> list[int]:
-        vocab = self.vectorizer_.vocabulary_
+        """Columns of the word's ``char_wb`` n-grams in the vocabulary, as sklearn cuts them:
+        `` word `` padded; a padded word no longer than n counts once, whole, and ends it."""
+        get = self.vectorizer_.vocabulary_.get
         w = f" {word} "
-        out = []
+        out: list[int] = []
         for n in range(self.ngram_range[0], self.ngram_range[1] + 1):
-            offset = 0
-            grams = [w[0:n]]
-            while offset + n < len(w):
-                offset += 1
-                grams.append(w[offset:offset + n])
-            out.extend(vocab[g] for g in grams if g in vocab)
-            if offset == 0:  # a short word counts once (as sklearn's char_wb does)
+            if n >= len(w):
+                grams = [w]
+            else:
+                grams = [w[i:i + n] for i in range(len(w) - n + 1)]
+            out.extend([c for c in map(get, grams) if c is not None])
+            if n >= len(w):
                 break
         return out
 
-    def _doc_indices(self, text: str) -> list[int]:
-        cache = self.__dict__.setdefault("_cache", {})
-        if len(cache) > 500_000:
-            cache.clear()
+    def _text_columns(self, text: str) -> list[int]:
         out: list[int] = []
         for word in text.split():
-            idx = cache.get(word)
-            if idx is None:
-                idx = cache[word] = self._word(word)
-            out.extend(idx)
+            out.extend(self._cached_row(word).tolist())
         return out
+
+    def _counts(self, batch: WordBatch) -> sp.csr_matrix:
+        per_word = _index_rows(batch.rows(self._word_cache(), self._word_row), len(self.idf_))
+        return batch.occurrences @ per_word
 
 
 def build_features(*, word_ngrams=(1, 2), char_ngrams=(2, 4), min_df: int = 2,

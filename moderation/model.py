@@ -71,7 +71,17 @@ class MultiLabelLinear(ClassifierMixin, BaseEstimator):
 
     def decision_function(self, X) -> np.ndarray:
         check_is_fitted(self, "coef_")
-        return np.asarray(X @ self.coef_.T) + self.intercept_
+        coef, coef_t = self.__dict__.get("_coef_t", (None, None))
+        if coef is not self.coef_:
+            # C-ordered once: scipy would copy the transposed view on every product
+            coef_t = np.ascontiguousarray(self.coef_.T)
+            self.__dict__["_coef_t"] = (self.coef_, coef_t)
+        return np.asarray(X @ coef_t) + self.intercept_
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        state.pop("_coef_t", None)
+        return state
 
     def predict_proba(self, X) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.decision_function(X)))

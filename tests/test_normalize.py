@@ -210,3 +210,18 @@ def test_fast_path_matches_mapped_path_on_signal_like_text(text):
     once = normalize(text)
     assert normalize(once) == once
     assert normalize_with_map(text)[0] == once
+
+
+def test_fast_unicode_path_only_covers_characters_that_need_no_folding():
+    import unicodedata
+
+    from moderation.normalize import _SIMPLE, _has_combining
+
+    for code in range(0x110000):
+        ch = chr(code)
+        if _SIMPLE.fullmatch(ch):
+            low = ch.lower()
+            assert unicodedata.normalize("NFKC", ch) == ch, hex(code)
+            assert unicodedata.normalize("NFKC", low) == low, hex(code)
+            assert not unicodedata.combining(ch), hex(code)
+    assert _has_combining("e\u0301") and _has_combining("x\U0001d167") and not _has_combining("😡")

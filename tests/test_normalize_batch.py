@@ -1,0 +1,92 @@
+"""The word-by-word normaliser must give exactly what ``normalize`` gives."""
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from moderation import normalize_batch
+from moderation.dataset import load_seed
+from moderation.normalize import TextNormalizer, normalize
+from moderation.normalize_batch import normalize_many, normalize_one
+
+CROSSING = [
+    "дзвоніть 067 123 45 67 після обіду",             # a phone in groups
+    "дзвоніть +38 (067) 123-45-67",
+    "нуль шість сім один два три чотири п'ять шість сім",  # a phone in words
+    "нуль дев'яносто сім 123 45 67",
+    "ціна 500 грн, доставка 1 000 000 грн",            # prices across a space
+    "всього $ 100 або 100 тис. грн чи 5 к грн",
+    "ти с у к а і все",                                 # letters split by spaces
+    "Д Е Б І Л",
+    "а я в шоці",                                       # real one-letter words
+    "а з п'ятниці заморозки",                           # not a split word
+    "і т.д і т.п. і т п",
+    "промокод VOLYN50 діє",                             # promo codes
+    "купон: ABC-123, промо код xyz1",
+    "два  пробіли   і\u00a0нерозривний\tтаб\nрядок",   # white space of every kind
+    "ка\u200bзи\u200dно і ще",                          # zero-width inside a word
+    "слово \u0301наголос ¨ окремо",                     # marks after a space, NFKC to space
+    "сто два три сорок",                                # number words in a row
+    "iPhone 15 і Wi-Fi, COVID-19, 5G",
+    "",
+    "   ",
+]
+
+
+@pytest.mark.parametrize("text", CROSSING)
+def test_crossing_cases_equal_normalize(text):
+    assert normalize_one(text) == normalize(text)
+    assert normalize_one(text) == normalize(text)  # cached words
+
+
+def test_seed_corpus_equals_normalize():
+    texts = load_seed().texts
+    assert normalize_many(texts) == [normalize(t) for t in texts]
+
+
+def test_transformer_uses_it():
+    texts = ["ДЕБIЛ 067 123 45 67", "с у к а", "звичайний текст"]
+    assert list(TextNormalizer().transform(texts)) == [normalize(t) for t in texts]
+
+
+def test_cache_is_bounded(monkeypatch):
+    monkeypatch.setattr(normalize_batch, "_CACHE", {})
+    monkeypatch.setattr(normalize_batch, "_CACHE_LIMIT", 5)
+    texts = [f"слово{i} інше{i} ще{i}" for i in range(20)]
+    assert normalize_many(texts) == [normalize(t) for t in texts]
+    assert len(normalize_batch._CACHE) <= 5
+
+
+RISKY_WORDS = [
+    "0", "1", "067", "123", "45", "67", "+", "+38", "(067)", "-", "–", ",", ".", "грн", "грн,",
+    "гривень", "$", "$100", "€", "к", "k", "тис.", "млн", "дол.", "р.", "нуль", "два", "сім",
+    "п'ять", "сто", "а", "я", "в", "і", "с", "у", "к", "т.д", "т.п.", "п'ятниці", "x", "xyй",
+    "хуй", "п*дар", "к.а.з.и.н.о", "промокод", "promo", "купон:", "t.me/abc", "www.x.ua",
+    "a@b.com", "@handle", "дебііііл", "ааа", "!!!!", "слово", "Слово", "iPhone", "5G",
+    "тел:0671234567", "3аробіток", "\u200b", "\u0301", "¨", "ﬁ",
+]
+
+
+@given(st.lists(st.tuples(st.sampled_from(RISKY_WORDS),
+                          st.sampled_from([" ", " ", " ", "  ", "\u00a0", "\t", ""])),
+                max_size=14))
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_word_by_word_equals_normalize_on_risky_text(parts):
+    text = "".join(word + sep for word, sep in parts)
+    assert normalize_one(text) == normalize(text)
+
+
+@given(st.text(max_size=200))
+@settings(max_examples=1000, deadline=None)
+def test_word_by_word_equals_normalize_on_any_text(text):
+    assert normalize_one(text) == normalize(text)
+
+
+PLAINISH = st.text(alphabet=st.sampled_from(list(
+    "абвгґдеєжзиіїйклмнопрстуфхцчшщьюяёыabcxyzkop'-.,!?:;()«»\"")), min_size=1, max_size=16)
+
+
+@given(st.lists(PLAINISH, max_size=6))
+@settings(max_examples=2000, deadline=None)
+def test_plain_looking_words_equal_normalize(words):
+    text = " ".join(words)
+    assert normalize_one(text) == normalize(text)
