@@ -1,6 +1,7 @@
 """MODEL_CARD.md, written from the manifest so the card and the figures cannot disagree."""
 from __future__ import annotations
 
+from moderation.evaluation import slice_phrases
 from moderation.taxonomy import LABEL_DEFS, SITE_RULE
 
 
@@ -58,14 +59,7 @@ def _independent(results: dict) -> list[str]:
                          f"{_fmt(lm['roc_auc'])} | {_fmt(lm['pr_auc'])} |")
         lines += ["", f"Macro F1 {_fmt(m.get('macro_f1'))}{ci_text}, micro F1 "
                       f"{_fmt(m.get('micro_f1'))}."]
-        if "recall_disguised" in m and "recall_plain" in m:
-            lines.append(f"Recall on disguised violating rows {m['recall_disguised']:.3f} "
-                         f"({m['positives_disguised']} label positives) vs plain "
-                         f"{m['recall_plain']:.3f} ({m['positives_plain']}).")
-        if m.get("by_lang"):
-            lines.append("Macro F1 by language (languages with 20+ rows): " + ", ".join(
-                f"{k} {_fmt(v['macro_f1'])} ({v['rows']} rows)" for k, v in m["by_lang"].items())
-                + ".")
+        lines += [phrase[0].upper() + phrase[1:] + "." for phrase in slice_phrases(m)]
         by_label = m.get("disguise_by_label", {})
         if by_label:
             lines.append("Per label, recall on disguised vs plain positives: " + "; ".join(

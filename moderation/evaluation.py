@@ -146,6 +146,23 @@ def bootstrap_f1(Y: np.ndarray, P: np.ndarray, labels: tuple[str, ...],
                        if present[:, j].any()}}
 
 
+def slice_phrases(m: dict) -> list[str]:
+    """The disguised-vs-plain recall and the per-language macro F1 of ``m`` in words (for
+    the training output and the model card)."""
+    def num(value: float | None) -> str:
+        return "-" if value is None else f"{value:.3f}"
+
+    phrases = []
+    if "recall_disguised" in m and "recall_plain" in m:
+        phrases.append(f"recall on disguised violating rows {num(m['recall_disguised'])} "
+                       f"({m['positives_disguised']} label positives) vs plain "
+                       f"{num(m['recall_plain'])} ({m['positives_plain']})")
+    if m.get("by_lang"):
+        phrases.append("macro F1 by language (languages with 20+ rows): " + ", ".join(
+            f"{k} {num(v['macro_f1'])} ({v['rows']} rows)" for k, v in m["by_lang"].items()))
+    return phrases
+
+
 def format_metrics(metrics: dict) -> str:
     """A fixed-width table for the terminal."""
     lines = [f"{'label':<22}{'n':>6}{'pos':>6}{'prec':>7}{'rec':>7}{'F1':>7}{'ROC-AUC':>9}"

@@ -44,6 +44,9 @@ _PROMO_WORD = re.compile(r"промо|promo|купон")
 # letter three times in a row, a number word or a promo word (checked apart)
 _PLAIN = re.compile(r"[(«\"]?(?:[а-яіїєґё]+(?:'[а-яіїєґё]+)*(?:-[а-яіїєґё]{2,}(?:'[а-яіїєґё]+)*)*"
                     r"|[a-z]+(?:-[a-z]{2,})*)[.,!?:;)»\"]{0,3}")
+_TESTS = ((_NUM, _NUMERIC.search), (_CUR, _CURRENCY.search), (_SINGLE, _LETTER.fullmatch),
+          (_LEFT, _ENDS_IN_LETTER.search), (_RIGHT, _STARTS_WITH_LETTER.match),
+          (_PROMO, _PROMO_WORD.search))
 _OTHER_SPACE = re.compile(r"[^\S ]")  # white space other than " " (str.split would cut it)
 
 _CACHE: dict[str, tuple[str, int, str]] = {}  # word -> (normalised, flags, flags as a char)
@@ -65,20 +68,7 @@ _NORM, _CODE = itemgetter(0), itemgetter(2)
 
 
 def _flags(form: str) -> int:
-    flags = 0
-    if _NUMERIC.search(form):
-        flags |= _NUM
-    if _CURRENCY.search(form):
-        flags |= _CUR
-    if _LETTER.fullmatch(form):
-        flags |= _SINGLE
-    if _ENDS_IN_LETTER.search(form):
-        flags |= _LEFT
-    if _STARTS_WITH_LETTER.match(form):
-        flags |= _RIGHT
-    if _PROMO_WORD.search(form):
-        flags |= _PROMO
-    return flags
+    return sum(flag for flag, test in _TESTS if test(form))
 
 
 def _word(word: str) -> tuple[str, int, str]:

@@ -94,6 +94,8 @@ def _num(value: float | None) -> str:
 
 def format_independent(results: dict[str, dict]) -> str:
     """A short table: per file macro/micro F1, per-label F1, disguised vs plain recall."""
+    from moderation.evaluation import slice_phrases
+
     labels = list(next(iter(results.values()))["labels"])
     lines = ["Independently written comments (never trained on; ~300 rows each, so every "
              "figure is rough):",
@@ -107,14 +109,7 @@ def format_independent(results: dict[str, dict]) -> str:
         lines.append(f"{name:<20}{m['rows']:>5}{_num(m['macro_f1']):>9}{ci_text:>14}"
                      f"{m['micro_f1']:>7.3f}{f1s}")
     for name, m in results.items():
-        parts = []
-        if "recall_disguised" in m and "recall_plain" in m:
-            parts.append(f"recall disguised {m['recall_disguised']:.3f} "
-                         f"({m['positives_disguised']} positives) vs plain "
-                         f"{m['recall_plain']:.3f} ({m['positives_plain']})")
-        if m.get("by_lang"):
-            parts.append("macro F1 by language " + ", ".join(
-                f"{k} {_num(v['macro_f1'])} ({v['rows']})" for k, v in m["by_lang"].items()))
+        parts = slice_phrases(m)
         if parts:
             lines.append(f"  {name}: " + "; ".join(parts))
     return "\n".join(lines)
