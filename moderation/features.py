@@ -29,7 +29,7 @@ from moderation.translit import is_latin_word, to_cyrillic
 WORD_TOKEN_PATTERN = r"(?u)[\w*']+"
 _WORD_TOKEN = re.compile(WORD_TOKEN_PATTERN)
 SIGNAL_FEATURES = (*SIGNALS, "obscene", "insult", "threat", "masked", "exclaim")
-_CACHE_LIMIT = 500_000  # distinct words a transformer keeps rows for
+_CACHE_LIMIT = 100_000  # distinct words a transformer keeps rows for (about 1 KB a word in all)
 SMALL_BATCH = 32  # up to this many texts, rows are summed text by text (fewer sparse objects)
 
 

@@ -50,7 +50,7 @@ _TESTS = ((_NUM, _NUMERIC.search), (_CUR, _CURRENCY.search), (_SINGLE, _LETTER.f
 _OTHER_SPACE = re.compile(r"[^\S ]")  # white space other than " " (str.split would cut it)
 
 _CACHE: dict[str, tuple[str, int, str]] = {}  # word -> (normalised, flags, flags as a char)
-_CACHE_LIMIT = 400_000
+_CACHE_LIMIT = 100_000  # then emptied; see features._CACHE_LIMIT
 
 
 def _code_class(test) -> str:
