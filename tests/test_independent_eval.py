@@ -123,6 +123,7 @@ def test_rows_without_a_disguise_mark_count_as_neither():
 def test_default_model_quality_on_independent_sets(seed_model):
     """Regression floor for the default model (about 0.83 and 0.81 macro F1 when written)."""
     res = evaluate_independent(seed_model, bootstrap=0)
+    assert set(res) == {"independent_a.csv", "independent_b.csv"}
     for name, m in res.items():
         per_label = {k: round(v["f1"], 3) for k, v in m["labels"].items()}
         assert m["macro_f1"] >= 0.75, (name, round(m["macro_f1"], 3), per_label)
