@@ -1,7 +1,7 @@
 """MODEL_CARD.md, written from the manifest so the card and the figures cannot disagree."""
 from __future__ import annotations
 
-from moderation.evaluation import slice_phrases
+from moderation.evaluation import fmt_score as _fmt, slice_phrases
 from moderation.taxonomy import LABEL_DEFS, SITE_RULE
 
 
@@ -17,10 +17,6 @@ def _table(metrics: dict) -> list[str]:
         rows.append("")
         rows.append(f"Macro F1 {metrics['macro_f1']:.3f}, micro F1 {metrics['micro_f1']:.3f}.")
     return rows
-
-
-def _fmt(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"
 
 
 def _independent(results: dict) -> list[str]:

@@ -146,20 +146,22 @@ def bootstrap_f1(Y: np.ndarray, P: np.ndarray, labels: tuple[str, ...],
                        if present[:, j].any()}}
 
 
+def fmt_score(value: float | None) -> str:
+    """A score with three decimals, ``-`` when there is none."""
+    return "-" if value is None else f"{value:.3f}"
+
+
 def slice_phrases(m: dict) -> list[str]:
     """The disguised-vs-plain recall and the per-language macro F1 of ``m`` in words (for
     the training output and the model card)."""
-    def num(value: float | None) -> str:
-        return "-" if value is None else f"{value:.3f}"
-
     phrases = []
     if "recall_disguised" in m and "recall_plain" in m:
-        phrases.append(f"recall on disguised violating rows {num(m['recall_disguised'])} "
+        phrases.append(f"recall on disguised violating rows {fmt_score(m['recall_disguised'])} "
                        f"({m['positives_disguised']} label positives) vs plain "
-                       f"{num(m['recall_plain'])} ({m['positives_plain']})")
+                       f"{fmt_score(m['recall_plain'])} ({m['positives_plain']})")
     if m.get("by_lang"):
         phrases.append("macro F1 by language (languages with 20+ rows): " + ", ".join(
-            f"{k} {num(v['macro_f1'])} ({v['rows']} rows)" for k, v in m["by_lang"].items()))
+            f"{k} {fmt_score(v['macro_f1'])} ({v['rows']} rows)" for k, v in m["by_lang"].items()))
     return phrases
 
 

@@ -52,10 +52,10 @@ class WordBatch:
             (np.ones(len(codes), dtype=np.float32), self.codes, self.indptr),
             shape=(self.n_texts, len(self.uniques)))
 
-    def rows(self, cache: dict, compute) -> list:
-        """``compute(word)`` for every distinct word, from ``cache`` where it is there."""
-        if len(cache) > _CACHE_LIMIT:
-            cache.clear()
+    def rows(self, owner: _WordCached) -> list:
+        """``owner._word_row(word)`` for every distinct word, from its cache where it is
+        there (the loop of ``owner._cached_row``, inlined: this is the hot path)."""
+        cache, compute = owner._word_cache(), owner._word_row
         out = []
         for word in self.uniques:
             row = cache.get(word)
@@ -89,14 +89,16 @@ class _WordCached:
     """Mixin: a per-instance cache of word rows that is never pickled."""
 
     def _word_cache(self) -> dict:
-        return self.__dict__.setdefault("_cache", {})
+        """The cache, emptied first when it holds more than ``_CACHE_LIMIT`` words."""
+        cache = self.__dict__.setdefault("_cache", {})
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        return cache
 
     def _cached_row(self, word: str):
         cache = self._word_cache()
         row = cache.get(word)
         if row is None:
-            if len(cache) > _CACHE_LIMIT:
-                cache.clear()
             row = cache[word] = self._word_row(word)
         return row
 
@@ -147,7 +149,7 @@ class SignalCounter(_WordCached, StatelessTextTransformer):
                                       [_NOTHING], axis=0) for text in X], dtype=np.float64)
             return self._scaled(counts.reshape(-1, len(SIGNAL_FEATURES)))
         batch = word_batch(X)
-        rows = batch.rows(self._word_cache(), self._word_row)
+        rows = batch.rows(self)
         per_word = np.zeros((len(rows), len(SIGNAL_FEATURES)))
         hits = [i for i, row in enumerate(rows) if row is not _NOTHING]  # most words: none
         if hits:
@@ -296,14 +298,14 @@ class WordTfidf(FastTfidf):
             out.extend(vocab[g] for g in grams if g in vocab)
         return out
 
+    def _word_row(self, word: str) -> np.ndarray:
+        """The ids of the word's tokens (``-1``: in no n-gram of the vocabulary)."""
+        ids = self._lookup_tables()["ids"]
+        return np.array([ids.get(t, -1) for t in _WORD_TOKEN.findall(word)], dtype=np.int64)
+
     def _counts(self, batch: WordBatch) -> sp.csr_matrix:
         tables = self._lookup_tables()
-        ids = tables["ids"]
-
-        def token_ids(word: str) -> np.ndarray:
-            return np.array([ids.get(t, -1) for t in _WORD_TOKEN.findall(word)], dtype=np.int64)
-
-        per_word = batch.rows(self._word_cache(), token_ids)
+        per_word = batch.rows(self)
         lengths = np.fromiter(map(len, per_word), dtype=np.int64, count=len(per_word))
         flat = np.concatenate(per_word) if per_word else np.zeros(0, dtype=np.int64)
         starts = np.concatenate([[0], np.cumsum(lengths)])[:-1]
@@ -393,7 +395,7 @@ class CharTfidf(FastTfidf):
         return out
 
     def _counts(self, batch: WordBatch) -> sp.csr_matrix:
-        per_word = _index_rows(batch.rows(self._word_cache(), self._word_row), len(self.idf_))
+        per_word = _index_rows(batch.rows(self), len(self.idf_))
         return batch.occurrences @ per_word
 
 

@@ -88,13 +88,9 @@ SHORT = {"political_pr": "pol_pr", "personal_feud": "feud", "advertising": "ads"
          "insult": "insult", "baseless_accusation": "accuse", "improper": "improper"}
 
 
-def _num(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"
-
-
 def format_independent(results: dict[str, dict]) -> str:
     """A short table: per file macro/micro F1, per-label F1, disguised vs plain recall."""
-    from moderation.evaluation import slice_phrases
+    from moderation.evaluation import fmt_score as _num, slice_phrases
 
     labels = list(next(iter(results.values()))["labels"])
     lines = ["Independently written comments (never trained on; ~300 rows each, so every "
