@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import chain
 from operator import itemgetter
 
-from moderation.normalize import _NUM_WORD, _REPEAT, _prepare, _settle
+import numpy as np
+
+from moderation.normalize import _NUM_WORD, _REPEAT, _SIMPLE, _prepare, _settle
 
 # word flags
 _NUM, _CUR, _SINGLE, _PROMO, _SEP, _LEFT, _RIGHT = 1, 2, 4, 8, 16, 32, 64
@@ -51,6 +54,7 @@ _OTHER_SPACE = re.compile(r"[^\S ]")  # white space other than " " (str.split wo
 
 _CACHE: dict[str, tuple[str, int, str]] = {}  # word -> (normalised, flags, flags as a char)
 _CACHE_LIMIT = 100_000  # then emptied; see features._CACHE_LIMIT
+_PARTS: dict[str, str] = {}  # linked words as written ("500 грн,") -> step 4 of them
 
 
 def _code_class(test) -> str:
@@ -124,47 +128,134 @@ def _links(entries: list[tuple[str, int, str]]) -> list[bool] | None:
 
 
 _WORDS = re.compile(r"\S+")
+_NUM_OR_CUR, _JOINS_A_NUMBER = _NUM | _CUR, _NUM | _CUR | _SEP
+_FLAGS = itemgetter(1)
 
 
-def normalize_one(text: str) -> str:
-    """``normalize(text)``, computed word by word where that is the same."""
-    text = _prepare(text, None)[0]
-    if _OTHER_SPACE.search(text):
-        return _settle(text, None)[0]
+def _prepared(text: str) -> str:
+    """``_prepare(text, None)[0]``, with a shortcut for text of the simple characters (there
+    steps 1-3 only lower the case and turn a backtick into an apostrophe)."""
+    if _SIMPLE.fullmatch(text):
+        text = text.lower()
+        return text.replace("`", "'") if "`" in text else text
+    return _prepare(text, None)[0]
+
+
+def _entries(words: list[str]) -> list[tuple[str, int, str]]:
+    """The cache entry of every word (normalised and cached where new)."""
     get = _CACHE.get
-    entries = [get(w) or _word(w) for w in text.split()]
+    entries = list(map(get, words))
+    if None in entries:
+        for i, entry in enumerate(entries):
+            if entry is None:
+                entries[i] = get(words[i]) or _word(words[i])
+    return entries
+
+
+def _settled_part(words: str) -> str:
+    """``_settle`` of a run of linked words, cached (prices and phones repeat)."""
+    part = _PARTS.get(words)
+    if part is None:
+        if len(_PARTS) >= _CACHE_LIMIT:
+            _PARTS.clear()
+        part = _PARTS[words] = _settle(words, None)[0]
+    return part
+
+
+def _joined(text: str, entries: list[tuple[str, int, str]]) -> str:
+    """``normalize`` of a prepared text whose words' entries are ``entries``."""
     links = _links(entries) if _MAY_LINK.search("".join(map(_CODE, entries))) else None
     if links is None:
         return " ".join(map(_NORM, entries))
     # linked words are normalised together, as written (spaces included); the rest alone
     spans = [m.span() for m in _WORDS.finditer(text)]
-    parts = []
+    words: list[str] = []
+    owner: list[int] = []
+    # per group of words (a part or a word alone): the flags at its first and last word, as
+    # written and as normalised, and the flags of an edge the part left changed (else 0)
+    firsts, lasts, left_new, right_new = [], [], [], []
     start = 0
     for i, (norm, _, _) in enumerate(entries):
         if i < len(links) and links[i]:
             continue
         if start == i:
-            parts.append(norm)
+            words.append(norm)
+            firsts.append(entries[i][1])
+            lasts.append(entries[i][1])
+            left_new.append(0)
+            right_new.append(0)
         else:
-            part = _settle(text[spans[start][0]:spans[i][1]], None)[0]
-            edges = part.split() or [""]
-            # what a part leaves at its edge may meet its neighbour ("$100 5t я k я")
-            if (edges[0] != entries[start][0] and _flags(edges[0])) or \
-                    (edges[-1] != entries[i][0] and _flags(edges[-1])):
+            part = _settled_part(text[spans[start][0]:spans[i][1]]).split()
+            if not part:  # nothing left (rare): no edges to reason about
                 return _settle(text, None)[0]
-            parts.append(part)
+            words.extend(part)
+            first = 0 if part[0] == entries[start][0] else _flags(part[0])
+            last = 0 if part[-1] == entries[i][0] else _flags(part[-1])
+            firsts.append(entries[start][1] | _flags(part[0]))
+            lasts.append(entries[i][1] | _flags(part[-1]))
+            left_new.append(first)
+            right_new.append(last)
+        owner.extend([len(firsts)] * (len(words) - len(owner)))
         start = i + 1
-    words, owner = [], []
-    for k, part in enumerate(parts):
-        for word in part.split():
-            words.append(word)
-            owner.append(k)
-    after = _links([get(w) or _word(w) for w in words])
+    # what a part leaves at its edge may meet its neighbour ("$100 5t я k я": the price
+    # leaves "t", which the split letters after it take): a changed edge with flags next to
+    # a word with flags (or a promo word, which reaches past its neighbour)
+    for k in range(len(firsts) - 1):
+        if (right_new[k] and (right_new[k] & _PROMO or firsts[k + 1])) or \
+                (left_new[k + 1] and (left_new[k + 1] & _PROMO or lasts[k])):
+            return _settle(text, None)[0]
+    after = _links(_entries(words))
     if after and any(linked and owner[k] != owner[k + 1] for k, linked in enumerate(after)):
         return _settle(text, None)[0]
     return " ".join(words)
 
 
+def normalize_one(text: str) -> str:
+    """``normalize(text)``, computed word by word where that is the same."""
+    text = _prepared(text)
+    if _OTHER_SPACE.search(text):
+        return _settle(text, None)[0]
+    return _joined(text, _entries(text.split()))
+
+
+def _may_link(flags: np.ndarray, text_of: np.ndarray) -> set[int]:
+    """The texts (indices) where ``_MAY_LINK`` matches the flags of their words: a promo
+    word; a lone letter between two words that may hold one at their edges; a number or
+    currency followed by a number, currency or separator. ``text_of[k]``: the text of word
+    ``k``."""
+    hits = [text_of[flags & _PROMO != 0]]
+    if len(flags) >= 2:
+        same = text_of[1:] == text_of[:-1]
+        pair = same & (flags[:-1] & _NUM_OR_CUR != 0) & (flags[1:] & _JOINS_A_NUMBER != 0)
+        hits.append(text_of[:-1][pair])
+    if len(flags) >= 3:
+        triple = (text_of[2:] == text_of[:-2]) & (flags[:-2] & _LEFT != 0) \
+            & (flags[1:-1] & _SINGLE != 0) & (flags[2:] & _RIGHT != 0)
+        hits.append(text_of[:-2][triple])
+    return set(np.concatenate(hits).tolist())
+
+
 def normalize_many(texts: Iterable[str]) -> list[str]:
-    """``[normalize(t) for t in texts]``, faster (see the module docstring)."""
-    return [normalize_one(t) for t in texts]
+    """``[normalize(t) for t in texts]``, faster: the words of all texts are looked up at
+    once, and only texts where words may meet (or with white space other than " ") take
+    the slower path of :func:`normalize_one`."""
+    prepared = list(map(_prepared, texts))
+    lists = list(map(str.split, prepared))
+    lengths = list(map(len, lists))
+    entries = _entries(list(chain.from_iterable(lists)))
+    flags = np.fromiter(map(_FLAGS, entries), dtype=np.int64, count=len(entries))
+    slow = _may_link(flags, np.repeat(np.arange(len(prepared)), lengths))
+    if _OTHER_SPACE.search("".join(prepared)):
+        slow.update(i for i, text in enumerate(prepared) if _OTHER_SPACE.search(text))
+    norms = list(map(_NORM, entries))
+    out = []
+    end = 0
+    for i, n in enumerate(lengths):
+        start, end = end, end + n
+        if i not in slow:
+            out.append(" ".join(norms[start:end]))
+        elif _OTHER_SPACE.search(prepared[i]):
+            out.append(_settle(prepared[i], None)[0])
+        else:
+            out.append(_joined(prepared[i], entries[start:end]))
+    return out

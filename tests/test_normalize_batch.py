@@ -90,3 +90,16 @@ PLAINISH = st.text(alphabet=st.sampled_from(list(
 def test_plain_looking_words_equal_normalize(words):
     text = " ".join(words)
     assert normalize_one(text) == normalize(text)
+
+
+RISKY_TEXT = st.lists(st.tuples(st.sampled_from(RISKY_WORDS),
+                                st.sampled_from([" ", " ", "  ", "\u00a0", "\t", ""])),
+                      max_size=8).map(lambda parts: "".join(w + s for w, s in parts))
+
+
+@given(st.lists(st.one_of(RISKY_TEXT, st.text(max_size=60)), max_size=12))
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_batch_equals_normalize_text_by_text(texts):
+    """The batch path decides per text which words may meet: texts side by side in one
+    batch must not affect each other."""
+    assert normalize_many(texts) == [normalize(t) for t in texts]
