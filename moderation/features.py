@@ -2,21 +2,17 @@
 
 Every feature is a sum over the white-space separated words of a text (character n-grams
 never cross white space, word and lexicon tokens hold none, placeholders neither). So each
-transformer computes one row per distinct word of a batch (cached across batches) and gets
-the rows of the texts with one sparse product, ``occurrences @ rows`` (:class:`WordBatch`).
-The matrices equal scikit-learn's (tests compare them).
+transformer keeps one row per word in a table (:mod:`moderation.words`: rows computed once,
+when a word is first seen) and gets the rows of a batch of texts with one sparse product,
+``occurrences @ rows``. The matrices equal scikit-learn's (tests compare them).
 """
 from __future__ import annotations
 
-import operator
 import re
-import threading
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from itertools import chain
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -25,86 +21,34 @@ from sklearn.pipeline import FeatureUnion
 from moderation import lexicon
 from moderation.normalize import SIGNALS, StatelessTextTransformer
 from moderation.translit import is_latin_word, to_cyrillic
+from moderation.words import DenseTable, RaggedTable, WordBatch, WordIndex, batch_of
 
 WORD_TOKEN_PATTERN = r"(?u)[\w*']+"
 _WORD_TOKEN = re.compile(WORD_TOKEN_PATTERN)
 SIGNAL_FEATURES = (*SIGNALS, "obscene", "insult", "threat", "masked", "exclaim")
-_CACHE_LIMIT = 100_000  # distinct words a transformer keeps rows for (about 1 KB a word in all)
-SMALL_BATCH = 32  # up to this many texts, rows are summed text by text (fewer sparse objects)
-
-
-# ---------------------------------------------------------------- words of a batch
-class WordBatch:
-    """The distinct white-space separated words of a batch of texts (``uniques``) and the
-    sparse ``occurrences`` matrix (texts x distinct words, counts)."""
-
-    def __init__(self, texts: Sequence[str]):
-        words = [str(t).split() for t in texts]
-        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-        flat = np.empty(int(lengths.sum()), dtype=object)
-        flat[:] = list(chain.from_iterable(words))
-        codes, uniques = pd.factorize(flat)
-        self.uniques: list[str] = list(uniques)
-        self.codes = codes.astype(np.int64)
-        self.indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        self.n_texts = len(words)
-        self.occurrences = sp.csr_matrix(
-            (np.ones(len(codes), dtype=np.float32), self.codes, self.indptr),
-            shape=(self.n_texts, len(self.uniques)))
-
-    def rows(self, owner: _WordCached) -> list:
-        """``owner._word_row(word)`` for every distinct word, from its cache where it is
-        there (the loop of ``owner._cached_row``, inlined: this is the hot path)."""
-        cache, compute = owner._word_cache(), owner._word_row
-        out = []
-        for word in self.uniques:
-            row = cache.get(word)
-            if row is None:
-                row = cache[word] = compute(word)
-            out.append(row)
-        return out
-
-
-_LAST_BATCH = threading.local()
-
-
-def word_batch(texts: Sequence[str]) -> WordBatch:
-    """:class:`WordBatch` of ``texts``. The transformers of one ``FeatureUnion`` get the same
-    texts one after the other, so the last batch is reused (checked item by item)."""
-    last = getattr(_LAST_BATCH, "value", None)
-    if last is not None:
-        items, batch = last
-        if len(items) == len(texts) and all(map(operator.is_, items, texts)):
-            return batch
-    batch = WordBatch(texts)
-    _LAST_BATCH.value = (list(texts), batch)
-    return batch
 
 
 def _as_sequence(X) -> Sequence[str]:
     return X if isinstance(X, Sequence | np.ndarray) else list(X)
 
 
-class _WordCached:
-    """Mixin: a per-instance cache of word rows that is never pickled."""
+class _WordRows:
+    """Mixin: a table of per-word rows (``_word_row``) for the words of the current
+    :class:`~moderation.words.WordIndex`, kept on the instance and never pickled."""
 
-    def _word_cache(self) -> dict:
-        """The cache, emptied first when it holds more than ``_CACHE_LIMIT`` words."""
-        cache = self.__dict__.setdefault("_cache", {})
-        if len(cache) > _CACHE_LIMIT:
-            cache.clear()
-        return cache
+    def _new_table(self, index: WordIndex):
+        return RaggedTable(index)
 
-    def _cached_row(self, word: str):
-        cache = self._word_cache()
-        row = cache.get(word)
-        if row is None:
-            row = cache[word] = self._word_row(word)
-        return row
+    def _table_state(self, batch: WordBatch):
+        """The table's state with a row for every word of ``batch``."""
+        table = self.__dict__.get("_rows")
+        if table is None or table.index is not batch.index:
+            table = self.__dict__["_rows"] = self._new_table(batch.index)
+        return table.filled(batch.n_words, self._word_row)
 
     def __getstate__(self):
-        state = dict(super().__getstate__())  # a copy: the caches stay on this instance
-        for key in [k for k in state if k.startswith(("_cache", "_tables"))]:
+        state = dict(super().__getstate__())  # a copy: the tables stay on this instance
+        for key in [k for k in state if k.startswith(("_rows", "_tables"))]:
             state.pop(key)
         return state
 
@@ -119,10 +63,7 @@ def _token_kinds(tok: str) -> tuple[int, int, int, int]:
             int(any(map(lexicon.is_threat, forms))), int("*" in tok))
 
 
-_NOTHING = (0,) * len(SIGNAL_FEATURES)
-
-
-class SignalCounter(_WordCached, StatelessTextTransformer):
+class SignalCounter(_WordRows, StatelessTextTransformer):
     """Counts of placeholder tokens, lexicon hits and ``!`` (up to ten) per text, as
     ``log1p`` values."""
 
@@ -139,22 +80,15 @@ class SignalCounter(_WordCached, StatelessTextTransformer):
         for tok in lexicon.tokens(word):
             for k, hit in enumerate(_token_kinds(tok)):
                 hits[k] += hit
-        row = (*counts, *hits, word.count("!"))
-        return _NOTHING if row == _NOTHING else row
+        return (*counts, *hits, word.count("!"))
+
+    def _new_table(self, index: WordIndex):
+        return DenseTable(index, len(SIGNAL_FEATURES))
 
     def transform(self, X: Iterable[str]):
-        X = _as_sequence(X)
-        if len(X) <= SMALL_BATCH:
-            counts = np.array([np.sum([self._cached_row(w) for w in str(text).split()] or
-                                      [_NOTHING], axis=0) for text in X], dtype=np.float64)
-            return self._scaled(counts.reshape(-1, len(SIGNAL_FEATURES)))
-        batch = word_batch(X)
-        rows = batch.rows(self)
-        per_word = np.zeros((len(rows), len(SIGNAL_FEATURES)))
-        hits = [i for i, row in enumerate(rows) if row is not _NOTHING]  # most words: none
-        if hits:
-            per_word[hits] = [rows[i] for i in hits]
-        return self._scaled(np.asarray(batch.occurrences @ per_word))
+        batch = batch_of(_as_sequence(X))
+        per_word = self._table_state(batch)
+        return self._scaled(np.asarray(batch.occurrences(len(per_word)) @ per_word))
 
     def _scaled(self, counts: np.ndarray) -> sp.csr_matrix:
         counts = counts.reshape(-1, len(SIGNAL_FEATURES))
@@ -185,16 +119,7 @@ def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     return X
 
 
-def _index_rows(rows: list[np.ndarray], n_columns: int) -> sp.csr_matrix:
-    """A 0/1-count matrix with one row per array of column indices (repeats add up)."""
-    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
-    indices = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
-    indptr = np.concatenate([[0], np.cumsum(lengths)])
-    return sp.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr),
-                         shape=(len(rows), n_columns))
-
-
-class FastTfidf(_WordCached, TransformerMixin, BaseEstimator):
+class FastTfidf(_WordRows, TransformerMixin, BaseEstimator):
     """Base: ``fit`` is a plain ``TfidfVectorizer`` (vocabulary and idf); ``transform`` gives
     the same matrix from per-word rows."""
 
@@ -205,7 +130,7 @@ class FastTfidf(_WordCached, TransformerMixin, BaseEstimator):
         return X
 
     def fit(self, X, y=None):
-        self.__dict__.pop("_cache", None)
+        self.__dict__.pop("_rows", None)
         self.__dict__.pop("_tables", None)
         self.vectorizer_ = self._vectorizer().fit(self._fit_texts(X))
         self.idf_ = self.vectorizer_.idf_.astype(np.float32)
@@ -219,21 +144,10 @@ class FastTfidf(_WordCached, TransformerMixin, BaseEstimator):
         return self.vectorizer_.get_feature_names_out()
 
     def transform(self, X):
-        X = _as_sequence(X)
-        if len(X) > SMALL_BATCH:
-            return _tfidf(self._counts(word_batch(X)), self.idf_)
-        indices: list[int] = []
-        indptr = [0]
-        for text in X:
-            indices.extend(self._text_columns(str(text)))
-            indptr.append(len(indices))
-        counts = sp.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr),
-                               shape=(len(X), len(self.idf_)))
-        counts.sum_duplicates()
-        return _tfidf(counts, self.idf_)
+        return _tfidf(self._counts(batch_of(_as_sequence(X))), self.idf_)
 
-    def _text_columns(self, text: str) -> list[int]:
-        """The column of every n-gram of one text (repeats repeated)."""
+    def _counts(self, batch: WordBatch) -> sp.csr_matrix:
+        """Texts x vocabulary, n-gram counts."""
         raise NotImplementedError
 
 
@@ -288,16 +202,6 @@ class WordTfidf(FastTfidf):
         tables = self.__dict__["_tables"] = {"ids": ids, "base": base, "grams": by_n}
         return tables
 
-    def _text_columns(self, text: str) -> list[int]:
-        vocab = self.vectorizer_.vocabulary_
-        tokens = _WORD_TOKEN.findall(text)
-        out = []
-        for n in range(self.ngram_range[0], self.ngram_range[1] + 1):
-            grams = tokens if n == 1 else [" ".join(tokens[i:i + n])
-                                           for i in range(len(tokens) - n + 1)]
-            out.extend(vocab[g] for g in grams if g in vocab)
-        return out
-
     def _word_row(self, word: str) -> np.ndarray:
         """The ids of the word's tokens (``-1``: in no n-gram of the vocabulary)."""
         ids = self._lookup_tables()["ids"]
@@ -305,19 +209,15 @@ class WordTfidf(FastTfidf):
 
     def _counts(self, batch: WordBatch) -> sp.csr_matrix:
         tables = self._lookup_tables()
-        per_word = batch.rows(self)
-        lengths = np.fromiter(map(len, per_word), dtype=np.int64, count=len(per_word))
-        flat = np.concatenate(per_word) if per_word else np.zeros(0, dtype=np.int64)
-        starts = np.concatenate([[0], np.cumsum(lengths)])[:-1]
+        _, indptr, flat = self._table_state(batch)
         # the token ids of every text, one after another, and the text each belongs to
-        occ_len = lengths[batch.codes]
+        starts = indptr[batch.ids]
+        occ_len = indptr[batch.ids + 1] - starts
         total = int(occ_len.sum())
         ends = np.cumsum(occ_len)
-        pos = np.arange(total) - np.repeat(ends - occ_len, occ_len) \
-            + np.repeat(starts[batch.codes], occ_len)
+        pos = np.arange(total) - np.repeat(ends - occ_len - starts, occ_len)
         seq = flat[pos]
-        text_of_word = np.repeat(np.arange(batch.n_texts), np.diff(batch.indptr))
-        text = np.repeat(text_of_word, occ_len)
+        text = np.repeat(batch.text_of_word, occ_len)
 
         rows, cols = [], []
         n_vocab = len(self.vectorizer_.vocabulary_)
@@ -388,15 +288,11 @@ class CharTfidf(FastTfidf):
                 break
         return out
 
-    def _text_columns(self, text: str) -> list[int]:
-        out: list[int] = []
-        for word in text.split():
-            out.extend(self._cached_row(word).tolist())
-        return out
-
     def _counts(self, batch: WordBatch) -> sp.csr_matrix:
-        per_word = _index_rows(batch.rows(self), len(self.idf_))
-        return batch.occurrences @ per_word
+        n, indptr, columns = self._table_state(batch)
+        per_word = sp.csr_matrix((np.ones(len(columns), dtype=np.float32), columns, indptr),
+                                 shape=(n, len(self.idf_)))
+        return batch.occurrences(n) @ per_word
 
 
 def build_features(*, word_ngrams=(1, 2), char_ngrams=(2, 4), min_df: int = 2,

@@ -97,14 +97,17 @@ def unify_apostrophes(text: str) -> str:
 # ---------------------------------------------------------------- 3. unicode folding
 _COMBINING = "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u1ab0-\u1aff" \
              "\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
-_CLUSTER = re.compile(f"(?s).[{_COMBINING}]*")
 # text of these characters only is already NFKC, without marks (– — « » “ ” „ too)
-_SIMPLE = re.compile(r"[\x20-\x7e\u0400-\u045f\u0490\u0491\u2013\u2014\u00ab\u00bb"
-                     r"\u201c-\u201e]*")
+_SIMPLE_CHARS = r"\x20-\x7e\u0400-\u045f\u0490\u0491\u2013\u2014\u00ab\u00bb\u201c-\u201e"
+_SIMPLE = re.compile(f"[{_SIMPLE_CHARS}]*")
+# a run of simple characters (no mark after its last), else one character with its marks
+_CLUSTER = re.compile(f"(?P<simple>[{_SIMPLE_CHARS}]+)(?![{_COMBINING}])|(?s:.)[{_COMBINING}]*")
 
 
 def _fold_cluster(m: re.Match) -> str:
     s = m.group()
+    if m.lastgroup == "simple":  # each is a cluster of its own that lower() folds
+        return s.lower()
     for _ in range(3):  # NFKC and lower() feed each other on a few exotic letters
         t = unicodedata.normalize("NFKC", s).lower()
         t = "".join(ch for ch in t if not unicodedata.combining(ch))
@@ -452,10 +455,14 @@ class TextNormalizer(StatelessTextTransformer):
         self.max_chars = max_chars
 
     def transform(self, X: Iterable[str]) -> np.ndarray:
-        from moderation.normalize_batch import normalize_many  # it builds on this module
+        from moderation import words
+        from moderation.normalize_batch import normalize_with_words  # it builds on this module
 
         limit = self.max_chars
-        return np.array(normalize_many(str(x)[:limit] for x in X), dtype=object)
+        out, flat, counts = normalize_with_words(str(x)[:limit] for x in X)
+        result = np.array(out, dtype=object)
+        words.remember(result, flat, counts)  # the features need not split them again
+        return result
 
 
 if __name__ == "__main__":  # pragma: no cover - manual check: python -m moderation.normalize

@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from itertools import chain
+from functools import lru_cache
+from itertools import accumulate
 from operator import itemgetter
 
 import numpy as np
 
 from moderation.normalize import _NUM_WORD, _REPEAT, _SIMPLE, _prepare, _settle
+from moderation.words import split_lookup
 
 # word flags
 _NUM, _CUR, _SINGLE, _PROMO, _SEP, _LEFT, _RIGHT = 1, 2, 4, 8, 16, 32, 64
@@ -71,6 +73,7 @@ _MAY_LINK = re.compile(
 _NORM, _CODE = itemgetter(0), itemgetter(2)
 
 
+@lru_cache(maxsize=65_536)
 def _flags(form: str) -> int:
     return sum(flag for flag, test in _TESTS if test(form))
 
@@ -162,52 +165,64 @@ def _settled_part(words: str) -> str:
     return part
 
 
+def _runs(links: list[bool]) -> list[tuple[int, int]]:
+    """``(first, last)`` word of each run of linked words."""
+    runs = []
+    start = None
+    for k, linked in enumerate(links):
+        if linked and start is None:
+            start = k
+        elif not linked and start is not None:
+            runs.append((start, k))
+            start = None
+    if start is not None:
+        runs.append((start, len(links)))
+    return runs
+
+
 def _joined(text: str, entries: list[tuple[str, int, str]]) -> str:
     """``normalize`` of a prepared text whose words' entries are ``entries``."""
     links = _links(entries) if _MAY_LINK.search("".join(map(_CODE, entries))) else None
     if links is None:
         return " ".join(map(_NORM, entries))
     # linked words are normalised together, as written (spaces included); the rest alone
-    spans = [m.span() for m in _WORDS.finditer(text)]
-    words: list[str] = []
-    owner: list[int] = []
-    # per group of words (a part or a word alone): the flags at its first and last word, as
-    # written and as normalised, and the flags of an edge the part left changed (else 0)
-    firsts, lasts, left_new, right_new = [], [], [], []
-    start = 0
-    for i, (norm, _, _) in enumerate(entries):
-        if i < len(links) and links[i]:
-            continue
-        if start == i:
-            words.append(norm)
-            firsts.append(entries[i][1])
-            lasts.append(entries[i][1])
-            left_new.append(0)
-            right_new.append(0)
-        else:
-            part = _settled_part(text[spans[start][0]:spans[i][1]]).split()
-            if not part:  # nothing left (rare): no edges to reason about
-                return _settle(text, None)[0]
-            words.extend(part)
-            first = 0 if part[0] == entries[start][0] else _flags(part[0])
-            last = 0 if part[-1] == entries[i][0] else _flags(part[-1])
-            firsts.append(entries[start][1] | _flags(part[0]))
-            lasts.append(entries[i][1] | _flags(part[-1]))
-            left_new.append(first)
-            right_new.append(last)
-        owner.extend([len(firsts)] * (len(words) - len(owner)))
-        start = i + 1
+    written = text.split()
+    spans = None if " ".join(written) == text else [m.span() for m in _WORDS.finditer(text)]
+    parts = []
+    for first, last in _runs(links):
+        as_written = " ".join(written[first:last + 1]) if spans is None else \
+            text[spans[first][0]:spans[last][1]]
+        part = _settled_part(as_written).split()
+        if not part:  # nothing left (rare): no edges to reason about
+            return _settle(text, None)[0]
+        parts.append((first, last, part))
     # what a part leaves at its edge may meet its neighbour ("$100 5t я k я": the price
     # leaves "t", which the split letters after it take): a changed edge with flags next to
     # a word with flags (or a promo word, which reaches past its neighbour)
-    for k in range(len(firsts) - 1):
-        if (right_new[k] and (right_new[k] & _PROMO or firsts[k + 1])) or \
-                (left_new[k + 1] and (left_new[k + 1] & _PROMO or lasts[k])):
-            return _settle(text, None)[0]
-    after = _links(_entries(words))
-    if after and any(linked and owner[k] != owner[k + 1] for k, linked in enumerate(after)):
+    edge_flags = {}  # word -> flags as written and as its part left it
+    for first, last, part in parts:
+        edge_flags[first] = entries[first][1] | _flags(part[0])
+        edge_flags[last] = entries[last][1] | _flags(part[-1])
+    for first, last, part in parts:
+        for word, edge, neighbour in ((first, part[0], first - 1), (last, part[-1], last + 1)):
+            new = 0 if edge == entries[word][0] else _flags(edge)
+            if new and 0 <= neighbour < len(entries) and \
+                    (new & _PROMO or edge_flags.get(neighbour, entries[neighbour][1])):
+                return _settle(text, None)[0]
+    norms = list(map(_NORM, entries))
+    out: list[str] = []
+    inner = set()  # positions k in ``out`` where words k and k + 1 come from one part
+    done = 0
+    for first, last, part in parts:
+        out += norms[done:first]
+        inner.update(range(len(out), len(out) + len(part) - 1))
+        out += part
+        done = last + 1
+    out += norms[done:]
+    after = _links(_entries(out))
+    if after and any(linked and k not in inner for k, linked in enumerate(after)):
         return _settle(text, None)[0]
-    return " ".join(words)
+    return " ".join(out)
 
 
 def normalize_one(text: str) -> str:
@@ -239,23 +254,39 @@ def normalize_many(texts: Iterable[str]) -> list[str]:
     """``[normalize(t) for t in texts]``, faster: the words of all texts are looked up at
     once, and only texts where words may meet (or with white space other than " ") take
     the slower path of :func:`normalize_one`."""
+    return normalize_with_words(texts)[0]
+
+
+def normalize_with_words(texts: Iterable[str]) -> tuple[list[str], list[str], list[int]]:
+    """:func:`normalize_many`, plus the words of the normalised texts, one after another,
+    and how many each text has (``out[t].split()`` is the next ``counts[t]`` words)."""
     prepared = list(map(_prepared, texts))
-    lists = list(map(str.split, prepared))
-    lengths = list(map(len, lists))
-    entries = _entries(list(chain.from_iterable(lists)))
+    entries, lengths, missing = split_lookup(prepared, _CACHE)
+    for k, word in missing:
+        entries[k] = _CACHE.get(word) or _word(word)
     flags = np.fromiter(map(_FLAGS, entries), dtype=np.int64, count=len(entries))
     slow = _may_link(flags, np.repeat(np.arange(len(prepared)), lengths))
     if _OTHER_SPACE.search("".join(prepared)):
         slow.update(i for i, text in enumerate(prepared) if _OTHER_SPACE.search(text))
     norms = list(map(_NORM, entries))
-    out = []
-    end = 0
-    for i, n in enumerate(lengths):
-        start, end = end, end + n
+    if not slow:
+        return [" ".join(norms[a:b]) for a, b in _pairs(lengths)], norms, lengths
+    out, words, counts = [], [], []
+    for i, (start, end) in enumerate(_pairs(lengths)):
         if i not in slow:
-            out.append(" ".join(norms[start:end]))
-        elif _OTHER_SPACE.search(prepared[i]):
-            out.append(_settle(prepared[i], None)[0])
+            own = norms[start:end]
+            out.append(" ".join(own))
         else:
-            out.append(_joined(prepared[i], entries[start:end]))
-    return out
+            text = prepared[i]
+            out.append(_settle(text, None)[0] if _OTHER_SPACE.search(text)
+                       else _joined(text, entries[start:end]))
+            own = out[-1].split()
+        words += own
+        counts.append(len(own))
+    return out, words, counts
+
+
+def _pairs(lengths: list[int]) -> zip:
+    """``(start, end)`` of each run of ``lengths[i]`` items, one after another."""
+    ends = list(accumulate(lengths))
+    return zip([0, *ends[:-1]], ends)

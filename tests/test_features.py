@@ -7,15 +7,8 @@ import scipy.sparse as sp
 from corpus import ROWS
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from moderation import features
-from moderation.features import (
-    SMALL_BATCH,
-    WORD_TOKEN_PATTERN,
-    CharTfidf,
-    SignalCounter,
-    WordTfidf,
-    word_batch,
-)
+from moderation import words
+from moderation.features import WORD_TOKEN_PATTERN, CharTfidf, SignalCounter, WordTfidf
 from moderation.normalize import normalize
 
 TEXTS = [normalize(text) for _, text, _, _ in ROWS] + [
@@ -26,10 +19,6 @@ TEXTS = [normalize(text) for _, text, _, _ in ROWS] + [
 
 def _one_by_one(transformer, texts):
     return sp.vstack([transformer.transform([t]) for t in texts]).tocsr()
-
-
-def test_batch_is_larger_than_the_small_path():
-    assert len(TEXTS) > SMALL_BATCH
 
 
 @pytest.mark.parametrize("ngram_range", [(1, 1), (1, 2), (1, 3), (2, 2)])
@@ -67,32 +56,28 @@ def test_signal_counter_batch_equals_alone():
         pytest.approx(np.log1p(10))  # counted up to ten
 
 
-def test_word_batch_is_reused_only_for_the_same_texts():
-    texts = ["перше слово", "друге слово"]
-    first = word_batch(texts)
-    assert word_batch(list(texts)) is first  # same strings, another list
-    texts[1] = "інше слово"                  # changed in place
-    second = word_batch(texts)
-    assert second is not first
-    assert second.uniques == ["перше", "слово", "інше"]
-    assert second.occurrences.toarray().tolist() == [[1, 1, 0], [0, 1, 1]]
-
-
-def test_caches_are_not_pickled_and_rebuilt_after_loading():
+def test_tables_are_not_pickled_and_rebuilt_after_loading():
     word = WordTfidf(min_df=1).fit(TEXTS)
     char = CharTfidf(min_df=1).fit(TEXTS)
     for transformer in (word, char):
         before = transformer.transform(TEXTS)
         state = transformer.__getstate__()
-        assert not any(k.startswith(("_cache", "_tables")) for k in state)
-        assert transformer.__dict__.get("_cache")  # still on the live object
+        assert not any(k.startswith(("_rows", "_tables")) for k in state)
+        assert transformer.__dict__.get("_rows")  # still on the live object
         loaded = pickle.loads(pickle.dumps(transformer))
         assert abs(loaded.transform(TEXTS) - before).max() == 0
 
 
-def test_word_cache_is_bounded(monkeypatch):
-    monkeypatch.setattr(features, "_CACHE_LIMIT", 10)
+def test_a_new_word_index_starts_new_tables(monkeypatch):
+    monkeypatch.setattr(words, "_INDEX", words.WordIndex())
+    monkeypatch.setattr(words, "LIMIT", 10)
     char = CharTfidf(min_df=1).fit(TEXTS)
-    char.transform(TEXTS)
-    char.transform([f"нове{i} слово{i}" for i in range(40)])
-    assert len(char.__dict__["_cache"]) <= 10 + 80
+    counter = SignalCounter().fit(TEXTS)
+    first = char.transform(TEXTS)
+    table = char.__dict__["_rows"]
+    new = [f"нове{i} слово{i} п*дар" for i in range(40)]
+    again = char.transform(new + TEXTS)  # the index is full: a new one, a new table
+    assert char.__dict__["_rows"] is not table
+    assert abs(again[len(new):] - first).max() == 0
+    assert np.array_equal(counter.transform(new + TEXTS).toarray()[len(new):],
+                          counter.transform(TEXTS).toarray())
