@@ -1,13 +1,30 @@
-/* Optional C speed-up for moderation.words.split_lookup (pure Python twin: _split_lookup_py).
+/* Optional C speed-ups; each has a pure Python twin, which the tests compare it with.
  *
- * split_lookup(texts, mapping) -> (values, lengths, missing)
+ * split_lookup(texts, mapping) -> (values, lengths, missing)   (moderation.words)
  *   Splits every text on white space exactly as str.split() does, and looks every word up
  *   in the dict ``mapping``: ``values`` holds mapping[word] for every word of every text, one
  *   after another (None where the word is not in mapping); ``lengths[t]`` is how many words
  *   text t has; ``missing`` lists (position in values, word) for the words not found.
  *
  * It does what Python does with str.split, itertools.chain and dict.get, without creating
- * a list per text; the tests compare it with the pure Python version.
+ * a list per text.
+ *
+ * lookup_ids(words, mapping) -> (ids, missing)   (moderation.words)
+ *   ids: bytes of one native int64 per word, mapping[word] (an int), or -1 where the word is
+ *   not in mapping; missing: (position, word) of those.
+ *
+ * fold_simple(texts) -> list   (moderation.normalize_batch)
+ *   For a text made only of the "simple" characters (normalize._SIMPLE_CHARS: printable
+ *   ASCII, basic Cyrillic, Ґ ґ, – — « » “ ” „) steps 1-3 of normalisation only lower the case
+ *   and turn a backtick into an apostrophe: that, or None for any other text.
+ *
+ * join_runs(words, lengths) -> list[str]   (moderation.normalize_batch)
+ *   " ".join of each run of lengths[t] words, one run after another.
+ *
+ * char_wb_lookup(word, mapping, min_n, max_n) -> list   (moderation.features)
+ *   mapping[gram] for every character n-gram of " word " that mapping holds, as
+ *   scikit-learn's char_wb analyzer cuts them (n from min_n to max_n; a padded word no longer
+ *   than n counts once, whole, and ends it).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -96,9 +113,221 @@ fail:
     return NULL;
 }
 
+static PyObject *
+lookup_ids(PyObject *self, PyObject *args)
+{
+    PyObject *words, *mapping;
+    if (!PyArg_ParseTuple(args, "OO!:lookup_ids", &words, &PyDict_Type, &mapping))
+        return NULL;
+    PyObject *seq = PySequence_Fast(words, "lookup_ids: words must be a sequence");
+    if (seq == NULL)
+        return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    PyObject *ids = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(long long));
+    PyObject *missing = PyList_New(0);
+    if (ids == NULL || missing == NULL)
+        goto fail;
+    long long *out = (long long *)PyBytes_AS_STRING(ids);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *value = PyDict_GetItemWithError(mapping, items[i]); /* borrowed */
+        if (value != NULL) {
+            long long v = PyLong_AsLongLong(value);
+            if (v == -1 && PyErr_Occurred())
+                goto fail;
+            out[i] = v;
+        }
+        else if (PyErr_Occurred())
+            goto fail;
+        else {
+            out[i] = -1;
+            PyObject *pair = Py_BuildValue("(nO)", i, items[i]);
+            if (append_steal(missing, pair) < 0)
+                goto fail;
+        }
+    }
+    Py_DECREF(seq);
+    return Py_BuildValue("(NN)", ids, missing);
+
+fail:
+    Py_DECREF(seq);
+    Py_XDECREF(ids);
+    Py_XDECREF(missing);
+    return NULL;
+}
+
+static inline int
+is_simple(Py_UCS4 c)
+{
+    return (c >= 0x20 && c <= 0x7e) || (c >= 0x400 && c <= 0x45f) || c == 0x490 || c == 0x491 ||
+           c == 0x2013 || c == 0x2014 || c == 0xab || c == 0xbb || (c >= 0x201c && c <= 0x201e);
+}
+
+static inline Py_UCS4
+fold_char(Py_UCS4 c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c + 32;
+    if (c == '`')
+        return '\'';
+    if (c >= 0x410 && c <= 0x42f) /* А-Я */
+        return c + 32;
+    if (c >= 0x400 && c <= 0x40f) /* Ѐ-Џ */
+        return c + 80;
+    if (c == 0x490)
+        return 0x491;
+    return c;
+}
+
+static PyObject *
+fold_simple(PyObject *self, PyObject *texts)
+{
+    PyObject *seq = PySequence_Fast(texts, "fold_simple: texts must be a sequence");
+    if (seq == NULL)
+        return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    PyObject *out = PyList_New(n);
+    if (out == NULL)
+        goto fail;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *text = items[i];
+        if (!PyUnicode_Check(text)) {
+            PyErr_Format(PyExc_TypeError, "fold_simple: text %zd is %.100s, not str", i,
+                         Py_TYPE(text)->tp_name);
+            goto fail;
+        }
+        Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+        int kind = PyUnicode_KIND(text);
+        const void *data = PyUnicode_DATA(text);
+        Py_UCS4 maxchar = 0;
+        int simple = 1, changes = 0;
+        for (Py_ssize_t j = 0; j < len; j++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, j);
+            if (!is_simple(c)) {
+                simple = 0;
+                break;
+            }
+            Py_UCS4 f = fold_char(c);
+            changes |= f != c;
+            if (f > maxchar)
+                maxchar = f;
+        }
+        PyObject *result;
+        if (!simple) {
+            result = Py_NewRef(Py_None);
+        }
+        else if (!changes) {
+            result = Py_NewRef(text);
+        }
+        else {
+            result = PyUnicode_New(len, maxchar);
+            if (result == NULL)
+                goto fail;
+            int rkind = PyUnicode_KIND(result);
+            void *rdata = PyUnicode_DATA(result);
+            for (Py_ssize_t j = 0; j < len; j++)
+                PyUnicode_WRITE(rkind, rdata, j, fold_char(PyUnicode_READ(kind, data, j)));
+        }
+        PyList_SET_ITEM(out, i, result);
+    }
+    Py_DECREF(seq);
+    return out;
+
+fail:
+    Py_DECREF(seq);
+    Py_XDECREF(out);
+    return NULL;
+}
+
+static PyObject *
+join_runs(PyObject *self, PyObject *args)
+{
+    PyObject *words, *lengths;
+    if (!PyArg_ParseTuple(args, "O!O!:join_runs", &PyList_Type, &words, &PyList_Type, &lengths))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(lengths), total = PyList_GET_SIZE(words), at = 0;
+    PyObject *space = PyUnicode_FromString(" ");
+    PyObject *out = PyList_New(n);
+    if (space == NULL || out == NULL)
+        goto fail;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t k = PyLong_AsSsize_t(PyList_GET_ITEM(lengths, i));
+        if (k == -1 && PyErr_Occurred())
+            goto fail;
+        if (k < 0 || at + k > total) {
+            PyErr_SetString(PyExc_ValueError, "join_runs: lengths do not match words");
+            goto fail;
+        }
+        PyObject *run = PyList_GetSlice(words, at, at + k);
+        if (run == NULL)
+            goto fail;
+        PyObject *joined = PyUnicode_Join(space, run);
+        Py_DECREF(run);
+        if (joined == NULL)
+            goto fail;
+        PyList_SET_ITEM(out, i, joined);
+        at += k;
+    }
+    Py_DECREF(space);
+    return out;
+
+fail:
+    Py_XDECREF(space);
+    Py_XDECREF(out);
+    return NULL;
+}
+
+static PyObject *
+char_wb_lookup(PyObject *self, PyObject *args)
+{
+    PyObject *word, *mapping;
+    Py_ssize_t min_n, max_n;
+    if (!PyArg_ParseTuple(args, "UO!nn:char_wb_lookup", &word, &PyDict_Type, &mapping, &min_n,
+                          &max_n))
+        return NULL;
+    PyObject *padded = PyUnicode_FromFormat(" %U ", word);
+    if (padded == NULL)
+        return NULL;
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        goto fail;
+    Py_ssize_t len = PyUnicode_GET_LENGTH(padded);
+    for (Py_ssize_t n = min_n; n <= max_n; n++) {
+        Py_ssize_t last = n >= len ? 0 : len - n;
+        for (Py_ssize_t i = 0; i <= last; i++) {
+            PyObject *gram = PyUnicode_Substring(padded, i, n >= len ? len : i + n);
+            if (gram == NULL)
+                goto fail;
+            PyObject *value = PyDict_GetItemWithError(mapping, gram); /* borrowed */
+            Py_DECREF(gram);
+            if (value != NULL) {
+                if (PyList_Append(out, value) < 0)
+                    goto fail;
+            }
+            else if (PyErr_Occurred())
+                goto fail;
+        }
+        if (n >= len)
+            break;
+    }
+    Py_DECREF(padded);
+    return out;
+
+fail:
+    Py_DECREF(padded);
+    Py_XDECREF(out);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"split_lookup", split_lookup, METH_VARARGS,
      "split_lookup(texts, mapping) -> (values, lengths, missing)"},
+    {"fold_simple", fold_simple, METH_O, "fold_simple(texts) -> list"},
+    {"join_runs", join_runs, METH_VARARGS, "join_runs(words, lengths) -> list[str]"},
+    {"lookup_ids", lookup_ids, METH_VARARGS, "lookup_ids(words, mapping) -> (ids, missing)"},
+    {"char_wb_lookup", char_wb_lookup, METH_VARARGS,
+     "char_wb_lookup(word, mapping, min_n, max_n) -> list"},
     {NULL, NULL, 0, NULL},
 };
 

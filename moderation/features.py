@@ -20,6 +20,7 @@ from sklearn.pipeline import FeatureUnion
 
 from moderation import lexicon
 from moderation.normalize import SIGNALS, StatelessTextTransformer
+from moderation.speedups import char_wb_lookup
 from moderation.translit import is_latin_word, to_cyrillic
 from moderation.words import DenseTable, RaggedTable, WordBatch, WordIndex, batch_of
 
@@ -63,6 +64,9 @@ def _token_kinds(tok: str) -> tuple[int, int, int, int]:
             int(any(map(lexicon.is_threat, forms))), int("*" in tok))
 
 
+_NO_SIGNALS, _NO_HITS = (0,) * len(SIGNALS), (0, 0, 0, 0)
+
+
 class SignalCounter(_WordRows, StatelessTextTransformer):
     """Counts of placeholder tokens, lexicon hits and ``!`` (up to ten) per text, as
     ``log1p`` values."""
@@ -75,11 +79,12 @@ class SignalCounter(_WordRows, StatelessTextTransformer):
 
     @staticmethod
     def _word_row(word: str) -> tuple[int, ...]:
-        counts = [word.count(token) if "_" in word else 0 for token in SIGNALS]
-        hits = [0, 0, 0, 0]
-        for tok in lexicon.tokens(word):
-            for k, hit in enumerate(_token_kinds(tok)):
-                hits[k] += hit
+        counts = tuple(word.count(token) for token in SIGNALS) if "_" in word else _NO_SIGNALS
+        tokens = lexicon.tokens(word)
+        if len(tokens) == 1:  # most words
+            hits = _token_kinds(tokens[0])
+        else:
+            hits = tuple(map(sum, zip(*map(_token_kinds, tokens)))) if tokens else _NO_HITS
         return (*counts, *hits, word.count("!"))
 
     def _new_table(self, index: WordIndex):
@@ -89,6 +94,12 @@ class SignalCounter(_WordRows, StatelessTextTransformer):
         batch = batch_of(_as_sequence(X))
         per_word = self._table_state(batch)
         return self._scaled(np.asarray(batch.occurrences(len(per_word)) @ per_word))
+
+    n_columns = len(SIGNAL_FEATURES)
+
+    def decision(self, X, coef_t: np.ndarray) -> np.ndarray:
+        """``transform(X) @ coef_t``."""
+        return np.asarray(self.transform(X) @ coef_t)
 
     def _scaled(self, counts: np.ndarray) -> sp.csr_matrix:
         counts = counts.reshape(-1, len(SIGNAL_FEATURES))
@@ -104,18 +115,28 @@ def _with_readings(texts):
         yield f"{text} {' '.join(extra)}" if extra else text
 
 
+def _sublinear(counts: sp.csr_matrix, idf: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+    """``(1 + log(count)) * idf`` rows from a count matrix without repeated entries, and the
+    L2 norm of each row (1 for an empty row)."""
+    data = np.log(counts.data, dtype=np.float32)
+    data += 1
+    data *= idf[counts.indices]
+    X = sp.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
+    squares = np.zeros(len(data) + 1)  # one more: the sum of a last, empty row
+    np.square(data, out=squares[:-1])
+    starts = X.indptr[:-1]
+    norms = np.sqrt(np.add.reduceat(squares, starts)) if len(starts) else np.zeros(0)
+    norms[(starts == X.indptr[1:]) | (norms == 0)] = 1
+    return X, norms
+
+
 def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     """Sublinear-tf TF-IDF rows with unit L2 norm from a count matrix without repeated
     entries (as sklearn computes them with ``sublinear_tf=True, norm="l2"``), without
     sklearn's per-call checks. Columns stay in the order they come in (sorting them would
     cost more than the rest), so sums may differ from sklearn's in the last bit."""
-    X = sp.csr_matrix(counts, dtype=np.float32)
-    n = X.shape[0]
-    X.data = (np.log(X.data) + 1) * idf[X.indices]
-    rows = np.repeat(np.arange(n), np.diff(X.indptr))
-    norms = np.sqrt(np.bincount(rows, weights=X.data.astype(np.float64) ** 2, minlength=n))
-    norms[norms == 0] = 1
-    X.data /= norms[rows].astype(np.float32)
+    X, norms = _sublinear(counts, idf)
+    X.data /= np.repeat(norms, np.diff(X.indptr)).astype(np.float32)
     return X
 
 
@@ -145,6 +166,16 @@ class FastTfidf(_WordRows, TransformerMixin, BaseEstimator):
 
     def transform(self, X):
         return _tfidf(self._counts(batch_of(_as_sequence(X))), self.idf_)
+
+    @property
+    def n_columns(self) -> int:
+        return len(self.idf_)
+
+    def decision(self, X, coef_t: np.ndarray) -> np.ndarray:
+        """``transform(X) @ coef_t`` (the share of a linear model's scores that these
+        features give), without building the normalised matrix."""
+        unscaled, norms = _sublinear(self._counts(batch_of(_as_sequence(X))), self.idf_)
+        return np.asarray(unscaled @ coef_t) / norms[:, None]
 
     def _counts(self, batch: WordBatch) -> sp.csr_matrix:
         """Texts x vocabulary, n-gram counts."""
@@ -199,13 +230,18 @@ class WordTfidf(FastTfidf):
             pairs.sort()
             by_n[n] = (np.array([k for k, _ in pairs], dtype=np.int64),
                        np.array([c for _, c in pairs], dtype=np.int64))
-        tables = self.__dict__["_tables"] = {"ids": ids, "base": base, "grams": by_n}
+        # the column of each one-word n-gram by token id (the last slot, for id -1: none)
+        unigrams = np.full(base, -1, dtype=np.int64)
+        if 1 in by_n:
+            unigrams[by_n[1][0]] = by_n[1][1]
+        tables = self.__dict__["_tables"] = {"ids": ids, "base": base, "grams": by_n,
+                                             "unigrams": unigrams}
         return tables
 
-    def _word_row(self, word: str) -> np.ndarray:
+    def _word_row(self, word: str) -> list[int]:
         """The ids of the word's tokens (``-1``: in no n-gram of the vocabulary)."""
         ids = self._lookup_tables()["ids"]
-        return np.array([ids.get(t, -1) for t in _WORD_TOKEN.findall(word)], dtype=np.int64)
+        return [ids.get(t, -1) for t in _WORD_TOKEN.findall(word)]
 
     def _counts(self, batch: WordBatch) -> sp.csr_matrix:
         tables = self._lookup_tables()
@@ -224,6 +260,12 @@ class WordTfidf(FastTfidf):
         lo, hi = self.ngram_range
         for n in range(lo, hi + 1):
             if n not in tables["grams"] or len(seq) < n:
+                continue
+            if n == 1:
+                columns = tables["unigrams"][seq]
+                hit = columns >= 0
+                rows.append(text[hit])
+                cols.append(columns[hit])
                 continue
             keys_n, columns_n = tables["grams"][n]
             m = len(seq) - n + 1
@@ -266,26 +308,14 @@ class CharTfidf(FastTfidf):
     def _fit_texts(self, X):
         return _with_readings(X) if self.translit else X
 
-    def _word_row(self, word: str) -> np.ndarray:
-        out = self._grams(word)
+    def _word_row(self, word: str) -> list[int]:
+        """Columns of the word's ``char_wb`` n-grams in the vocabulary (and of its Cyrillic
+        reading, for a Latin word)."""
+        lo, hi = self.ngram_range
+        vocabulary = self.vectorizer_.vocabulary_
+        out = char_wb_lookup(word, vocabulary, lo, hi)
         if self.translit and is_latin_word(word):
-            out.extend(self._grams(to_cyrillic(word)))
-        return np.array(out, dtype=np.int32)
-
-    def _grams(self, word: str) -> list[int]:
-        """Columns of the word's ``char_wb`` n-grams in the vocabulary, as sklearn cuts them:
-        `` word `` padded; a padded word no longer than n counts once, whole, and ends it."""
-        get = self.vectorizer_.vocabulary_.get
-        w = f" {word} "
-        out: list[int] = []
-        for n in range(self.ngram_range[0], self.ngram_range[1] + 1):
-            if n >= len(w):
-                grams = [w]
-            else:
-                grams = [w[i:i + n] for i in range(len(w) - n + 1)]
-            out.extend([c for c in map(get, grams) if c is not None])
-            if n >= len(w):
-                break
+            out += char_wb_lookup(to_cyrillic(word), vocabulary, lo, hi)
         return out
 
     def _counts(self, batch: WordBatch) -> sp.csr_matrix:

@@ -69,14 +69,18 @@ class MultiLabelLinear(ClassifierMixin, BaseEstimator):
         self.n_features_in_ = X.shape[1]
         return self
 
-    def decision_function(self, X) -> np.ndarray:
+    def coef_t(self) -> np.ndarray:
+        """``coef_.T``, C-ordered (made once: scipy would copy the transposed view on every
+        product)."""
         check_is_fitted(self, "coef_")
         coef, coef_t = self.__dict__.get("_coef_t", (None, None))
         if coef is not self.coef_:
-            # C-ordered once: scipy would copy the transposed view on every product
             coef_t = np.ascontiguousarray(self.coef_.T)
             self.__dict__["_coef_t"] = (self.coef_, coef_t)
-        return np.asarray(X @ coef_t) + self.intercept_
+        return coef_t
+
+    def decision_function(self, X) -> np.ndarray:
+        return np.asarray(X @ self.coef_t()) + self.intercept_
 
     def __getstate__(self):
         state = dict(super().__getstate__())
@@ -84,7 +88,11 @@ class MultiLabelLinear(ClassifierMixin, BaseEstimator):
         return state
 
     def predict_proba(self, X) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-self.decision_function(X)))
+        return self.proba_from_scores(self.decision_function(X))
+
+    @staticmethod
+    def proba_from_scores(scores: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-scores))
 
     def predict(self, X) -> np.ndarray:
         return (self.predict_proba(X) >= 0.5).astype(int)
@@ -163,8 +171,23 @@ class ModerationModel:
         if union.transformer_weights or not hasattr(union, "transformer_list"):
             return self.pipeline.predict_proba(texts)
         norm = steps["normalize"].transform(texts)
-        mats = [t.transform(norm) for _, t in union.transformer_list if t not in ("drop", None)]
-        return steps["clf"].predict_proba(sp.hstack(mats, format="csr"))
+        parts = [t for _, t in union.transformer_list if t not in ("drop", None)]
+        clf = steps["clf"]
+        if isinstance(clf, MultiLabelLinear) and all(hasattr(t, "decision") for t in parts):
+            # the classifier's scores summed block by block: no stacked matrix is built
+            coef_t = clf.coef_t()
+            scores = np.tile(clf.intercept_, (len(texts), 1))
+            start = 0
+            for t in parts:
+                end = start + t.n_columns
+                scores += t.decision(norm, coef_t[start:end])
+                start = end
+            if start != len(coef_t):
+                raise ValueError(f"the features have {start} columns, the classifier "
+                                 f"{len(coef_t)}")
+            return clf.proba_from_scores(scores)
+        mats = [t.transform(norm) for t in parts]
+        return clf.predict_proba(sp.hstack(mats, format="csr"))
 
     def flags(self, proba: pd.DataFrame) -> list[list[str]]:
         """Labels at or above their threshold, per row of a ``predict_proba`` frame."""

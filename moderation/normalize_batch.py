@@ -29,10 +29,11 @@ from operator import itemgetter
 import numpy as np
 
 from moderation.normalize import _NUM_WORD, _REPEAT, _SIMPLE, _prepare, _settle
-from moderation.words import split_lookup
+from moderation.speedups import fold_simple, join_runs, split_lookup
 
 # word flags
 _NUM, _CUR, _SINGLE, _PROMO, _SEP, _LEFT, _RIGHT = 1, 2, 4, 8, 16, 32, 64
+_NUM_OR_CUR, _JOINS_A_NUMBER = _NUM | _CUR, _NUM | _CUR | _SEP
 
 _NUMERIC = re.compile(rf"[\d+]|(?<!\w){_NUM_WORD}(?!\w)")
 _MULTIPLIER = r"(?:k|к|тис\.?|тыс\.?|млн)"
@@ -95,9 +96,22 @@ def _word(word: str) -> tuple[str, int, str]:
     return entry
 
 
+_PROMO_AT = re.compile(_code_class(lambda f: f & _PROMO))
+_SPLIT_AT = re.compile(f"(?={_code_class(lambda f: f & _LEFT)}{_code_class(lambda f: f & _SINGLE)}"
+                       f"{_code_class(lambda f: f & _RIGHT)})")
+# a run of numbers: a number or currency word, then number, currency or separator words (a
+# separator word is never the start: it only carries a run on)
+_NUMBER_RUN = re.compile(f"{_code_class(lambda f: f & _NUM_OR_CUR and not f & _SEP)}"
+                         f"{_code_class(lambda f: f & (_NUM_OR_CUR | _SEP))}*")
+
+
 def _links(entries: list[tuple[str, int, str]]) -> list[bool] | None:
     """``links[i]`` is True when step 4 may reach across the space between words ``i`` and
-    ``i + 1`` (None when it may nowhere)."""
+    ``i + 1`` (None when it may nowhere): a promo word with the word before and the two
+    after ("купон : ABC"); a lone letter between a word ending and one starting with a lone
+    letter; a run of numbers up to its last separator (a price takes the dots and commas
+    after it: "$100 . ,") or, when it holds a number, up to its last number or currency."""
+    codes = "".join(map(_CODE, entries))
     links = [False] * max(len(entries) - 1, 0)
     found = False
 
@@ -107,31 +121,29 @@ def _links(entries: list[tuple[str, int, str]]) -> list[bool] | None:
         for k in range(max(first, 0), min(last, len(links))):
             links[k] = True
 
-    run_start, run_end, run_num = -1, -1, False  # words with digits or currencies in a row
-    for i, (_, flags, _) in enumerate(entries):
-        if flags & _PROMO:  # "купон : ABC": the word before and the two after
-            link(i - 1, i + 2)
-        if flags & _RIGHT and i >= 2 and entries[i - 1][1] & _SINGLE and entries[i - 2][1] & _LEFT:
-            link(i - 2, i)
-        if flags & _SEP:
-            if run_start >= 0:  # "$100 . ," : a price takes the dots and commas after it
-                link(run_start, i)
-            continue
-        if flags & (_NUM | _CUR):
-            if run_start < 0:
-                run_start, run_num = i, False
-            run_end, run_num = i, run_num or bool(flags & _NUM)
-            continue
-        if run_num and run_end > run_start:
-            link(run_start, run_end)
-        run_start, run_num = -1, False
-    if run_num and run_end > run_start >= 0:
-        link(run_start, run_end)
+    for m in _PROMO_AT.finditer(codes):
+        link(m.start() - 1, m.start() + 2)
+    for m in _SPLIT_AT.finditer(codes):
+        link(m.start(), m.start() + 2)
+    for m in _NUMBER_RUN.finditer(codes):
+        first, end = m.span()
+        upto = last_number = first
+        has_number = False
+        for i in range(first, end):
+            flags = ord(codes[i]) - 0x100
+            if flags & _SEP:
+                upto = i
+            else:
+                last_number = i
+                has_number = has_number or bool(flags & _NUM)
+        if has_number and last_number > upto:
+            upto = last_number
+        if upto > first:
+            link(first, upto)
     return links if found else None
 
 
 _WORDS = re.compile(r"\S+")
-_NUM_OR_CUR, _JOINS_A_NUMBER = _NUM | _CUR, _NUM | _CUR | _SEP
 _FLAGS = itemgetter(1)
 
 
@@ -260,7 +272,12 @@ def normalize_many(texts: Iterable[str]) -> list[str]:
 def normalize_with_words(texts: Iterable[str]) -> tuple[list[str], list[str], list[int]]:
     """:func:`normalize_many`, plus the words of the normalised texts, one after another,
     and how many each text has (``out[t].split()`` is the next ``counts[t]`` words)."""
-    prepared = list(map(_prepared, texts))
+    texts = list(texts)
+    prepared = fold_simple(texts)
+    if None in prepared:
+        for i, text in enumerate(prepared):
+            if text is None:
+                prepared[i] = _prepare(texts[i], None)[0]
     entries, lengths, missing = split_lookup(prepared, _CACHE)
     for k, word in missing:
         entries[k] = _CACHE.get(word) or _word(word)
@@ -269,24 +286,21 @@ def normalize_with_words(texts: Iterable[str]) -> tuple[list[str], list[str], li
     if _OTHER_SPACE.search("".join(prepared)):
         slow.update(i for i, text in enumerate(prepared) if _OTHER_SPACE.search(text))
     norms = list(map(_NORM, entries))
+    out = join_runs(norms, lengths)
     if not slow:
-        return [" ".join(norms[a:b]) for a, b in _pairs(lengths)], norms, lengths
-    out, words, counts = [], [], []
-    for i, (start, end) in enumerate(_pairs(lengths)):
-        if i not in slow:
-            own = norms[start:end]
-            out.append(" ".join(own))
-        else:
-            text = prepared[i]
-            out.append(_settle(text, None)[0] if _OTHER_SPACE.search(text)
-                       else _joined(text, entries[start:end]))
-            own = out[-1].split()
+        return out, norms, lengths
+    words, counts = [], list(lengths)
+    starts = [0, *accumulate(lengths)]
+    done = 0
+    for i in sorted(slow):
+        start, end = starts[i], starts[i + 1]
+        text = prepared[i]
+        out[i] = _settle(text, None)[0] if _OTHER_SPACE.search(text) \
+            else _joined(text, entries[start:end])
+        own = out[i].split()
+        words += norms[done:start]
         words += own
-        counts.append(len(own))
+        counts[i] = len(own)
+        done = end
+    words += norms[done:]
     return out, words, counts
-
-
-def _pairs(lengths: list[int]) -> zip:
-    """``(start, end)`` of each run of ``lengths[i]`` items, one after another."""
-    ends = list(accumulate(lengths))
-    return zip([0, *ends[:-1]], ends)

@@ -21,24 +21,9 @@ from itertools import chain
 import numpy as np
 import scipy.sparse as sp
 
+from moderation.speedups import lookup_ids, split_lookup
+
 LIMIT = 200_000  # words an index numbers before a new one starts (tables: ~150 B a word)
-
-
-def _split_lookup_py(texts: Sequence[str], mapping: dict):
-    """``(values, lengths, missing)``: ``mapping.get`` of every white-space separated word of
-    every text, one after another; the number of words of each text; ``(position, word)``
-    of each word not in ``mapping`` (its value is None)."""
-    lists = [text.split() for text in texts]
-    flat = list(chain.from_iterable(lists))
-    values = list(map(mapping.get, flat))
-    missing = [(k, flat[k]) for k, v in enumerate(values) if v is None] if None in values else []
-    return values, list(map(len, lists)), missing
-
-
-try:  # the same in C (moderation/_speedups.c), when it was built
-    from moderation._speedups import split_lookup
-except ImportError:  # pragma: no cover - built without a C compiler
-    split_lookup = _split_lookup_py
 
 
 class WordIndex:
@@ -52,8 +37,8 @@ class WordIndex:
     def __len__(self) -> int:
         return len(self.words)
 
-    def _number(self, values: list, missing: list[tuple[int, str]]) -> np.ndarray:
-        """``values`` with the words of ``missing`` numbered (new ones added)."""
+    def _number(self, ids: np.ndarray, missing: list[tuple[int, str]]) -> np.ndarray:
+        """``ids`` with the words of ``missing`` numbered (new ones added)."""
         if missing:
             with self._lock:
                 for k, word in missing:
@@ -62,21 +47,22 @@ class WordIndex:
                         i = len(self.words)
                         self.words.append(word)  # before the id is seen (other threads)
                         self.ids[word] = i
-                    values[k] = i
-        return np.array(values, dtype=np.int64)
+                    ids[k] = i
+        return ids
 
     def lookup(self, words: Sequence[str]) -> np.ndarray:
         """The number of every word."""
-        values = list(map(self.ids.get, words))
-        missing = [(k, words[k]) for k, v in enumerate(values) if v is None] \
-            if None in values else []
-        return self._number(values, missing)
+        ids, missing = lookup_ids(words, self.ids)
+        return self._number(np.frombuffer(ids, dtype=np.int64).copy() if missing
+                            else np.frombuffer(ids, dtype=np.int64), missing)
 
     def lookup_texts(self, texts: Sequence[str]) -> tuple[np.ndarray, list[int]]:
         """The numbers of the white-space separated words of all texts, one after another,
         and how many words each text has."""
         values, lengths, missing = split_lookup(texts, self.ids)
-        return self._number(values, missing), lengths
+        for k, _ in missing:
+            values[k] = -1
+        return self._number(np.array(values, dtype=np.int64), missing), lengths
 
 
 _INDEX = WordIndex()
@@ -194,8 +180,8 @@ class RaggedTable:
                 self._values = _room(self._values, end, total)
                 np.cumsum(lengths, out=self._indptr[n + 1:n_words + 1])
                 self._indptr[n + 1:n_words + 1] += end
-                if total:
-                    self._values[end:end + total] = np.concatenate(rows)
+                self._values[end:end + total] = np.fromiter(
+                    chain.from_iterable(rows), dtype=self._values.dtype, count=total)
                 self.state = (n_words, self._indptr[:n_words + 1], self._values[:end + total])
             return self.state
 

@@ -98,5 +98,7 @@ def test_word_tfidf_equals_sklearn():
 def test_fast_scoring_path_equals_the_pipeline(tiny_model):
     model = load_model(tiny_model)
     texts = ["Голосуйте за Поліщука!", "ти дебіл", "pidor", "", "дзвони 0671234567"]
+    texts += [text for _, text, _, _ in ROWS]
     fast = model.predict_proba(texts).to_numpy()
     assert np.allclose(fast, model.pipeline.predict_proba(texts), atol=1e-6)
+    assert np.allclose(model.predict_proba(texts[:1]).to_numpy(), fast[:1], atol=1e-6)

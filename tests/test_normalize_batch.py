@@ -103,3 +103,52 @@ def test_batch_equals_normalize_text_by_text(texts):
     """The batch path decides per text which words may meet: texts side by side in one
     batch must not affect each other."""
     assert normalize_many(texts) == [normalize(t) for t in texts]
+
+
+# the first word-by-word version of ``_links``, kept as the reference for the regular-
+# expression one
+_NUM, _CUR, _SINGLE, _PROMO = (normalize_batch._NUM, normalize_batch._CUR,
+                               normalize_batch._SINGLE, normalize_batch._PROMO)
+_SEP, _LEFT, _RIGHT = normalize_batch._SEP, normalize_batch._LEFT, normalize_batch._RIGHT
+
+
+def _links_reference(entries: list[tuple[str, int, str]]) -> list[bool] | None:
+    """``links[i]`` is True when step 4 may reach across the space between words ``i`` and
+    ``i + 1`` (None when it may nowhere)."""
+    links = [False] * max(len(entries) - 1, 0)
+    found = False
+
+    def link(first: int, last: int) -> None:
+        nonlocal found
+        found = True
+        for k in range(max(first, 0), min(last, len(links))):
+            links[k] = True
+
+    run_start, run_end, run_num = -1, -1, False  # words with digits or currencies in a row
+    for i, (_, flags, _) in enumerate(entries):
+        if flags & _PROMO:  # "купон : ABC": the word before and the two after
+            link(i - 1, i + 2)
+        if flags & _RIGHT and i >= 2 and entries[i - 1][1] & _SINGLE and entries[i - 2][1] & _LEFT:
+            link(i - 2, i)
+        if flags & _SEP:
+            if run_start >= 0:  # "$100 . ," : a price takes the dots and commas after it
+                link(run_start, i)
+            continue
+        if flags & (_NUM | _CUR):
+            if run_start < 0:
+                run_start, run_num = i, False
+            run_end, run_num = i, run_num or bool(flags & _NUM)
+            continue
+        if run_num and run_end > run_start:
+            link(run_start, run_end)
+        run_start, run_num = -1, False
+    if run_num and run_end > run_start >= 0:
+        link(run_start, run_end)
+    return links if found else None
+
+
+@given(st.lists(st.integers(0, 127), max_size=14))
+@settings(max_examples=3000, deadline=None)
+def test_links_equal_the_word_by_word_reference(flags):
+    entries = [("w", f, chr(0x100 + f)) for f in flags]
+    assert normalize_batch._links(entries) == _links_reference(entries)

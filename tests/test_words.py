@@ -1,11 +1,7 @@
 """Words of a batch, numbered across batches; per-word tables."""
-import os
 import threading
 
 import numpy as np
-import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from moderation import words
 from moderation.words import DenseTable, RaggedTable, WordBatch, WordIndex, batch_of
@@ -99,29 +95,3 @@ def test_dense_table_grows_and_keeps_rows():
     rows = table.filled(len(index), lambda w: (len(w), 0))
     assert rows.shape == (2002, 2) and rows[:2].tolist() == [[1, 1], [2, 1]]
 
-
-WHITE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-
-
-@given(st.lists(st.text(alphabet=st.sampled_from(list("ab ї😀\u200b") + list(WHITE)), max_size=12)
-                | st.text(max_size=30), max_size=8))
-@settings(max_examples=500, deadline=None)
-def test_split_lookup_in_c_equals_python(texts):
-    mapping = {"a": 1, "b": (2,), "ї": "x", "😀": 0}
-    expected = words._split_lookup_py(texts, mapping)
-    assert words.split_lookup(texts, mapping) == expected
-    assert expected[1] == [len(t.split()) for t in texts]
-
-
-def test_c_speed_up_is_built_in_ci():
-    """The pure Python twin would hide a broken build (only slower): CI must have the C one."""
-    if os.environ.get("CI") != "true":
-        pytest.skip("checked in CI, where the package is built with a C compiler")
-    from moderation import _speedups
-
-    assert words.split_lookup is _speedups.split_lookup
-
-
-def test_split_lookup_rejects_what_is_not_text():
-    with pytest.raises((TypeError, AttributeError)):
-        words.split_lookup(["a", 5], {})
