@@ -21,6 +21,16 @@
  * join_runs(words, lengths) -> list[str]   (moderation.normalize_batch)
  *   " ".join of each run of lengths[t] words, one run after another.
  *
+ * word_rows_scores(text_indptr, word_ids, row_indptr, row_values, idf, coef, out)
+ *   (moderation.features) The share of a linear model's scores that TF-IDF features give
+ *   (sublinear tf, L2-normalised rows), where each text is a run of words and each word a
+ *   row of feature columns: for text t, the columns of the rows of words
+ *   word_ids[text_indptr[t]:text_indptr[t + 1]] (rows: row_values[row_indptr[w]:...]) are
+ *   counted; each column c counted k times weighs (1 + log k) * idf[c]; the weights of a text
+ *   are divided by their L2 norm; out[t, l] = sum over columns of weight * coef[c, l].
+ *   Buffers: int64, int64, int64, int32, float32, float64 (columns x labels, C order),
+ *   float64 (texts x labels, written).
+ *
  * char_wb_lookup(word, mapping, min_n, max_n) -> list   (moderation.features)
  *   mapping[gram] for every character n-gram of " word " that mapping holds, as
  *   scikit-learn's char_wb analyzer cuts them (n from min_n to max_n; a padded word no longer
@@ -28,6 +38,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 
 static int
 append_steal(PyObject *list, PyObject *item)
@@ -278,6 +289,119 @@ fail:
     return NULL;
 }
 
+static int
+check_buffer(Py_buffer *b, Py_ssize_t itemsize, const char *name)
+{
+    if (b->itemsize != itemsize || b->len % itemsize != 0) {
+        PyErr_Format(PyExc_TypeError, "word_rows_scores: %s must hold %zd-byte items", name,
+                     itemsize);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *
+word_rows_scores(PyObject *self, PyObject *args)
+{
+    Py_buffer tb, wb, rb, vb, ib, cb, ob;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*w*:word_rows_scores", &tb, &wb, &rb, &vb, &ib,
+                          &cb, &ob))
+        return NULL;
+    PyObject *result = NULL;
+    int *counts = NULL, *touched = NULL;
+    if (check_buffer(&tb, 8, "text_indptr") || check_buffer(&wb, 8, "word_ids") ||
+        check_buffer(&rb, 8, "row_indptr") || check_buffer(&vb, 4, "row_values") ||
+        check_buffer(&ib, 4, "idf") || check_buffer(&cb, 8, "coef") ||
+        check_buffer(&ob, 8, "out"))
+        goto done;
+    const long long *text_indptr = tb.buf, *word_ids = wb.buf, *row_indptr = rb.buf;
+    const int *values = vb.buf;
+    const float *idf = ib.buf;
+    const double *coef = cb.buf;
+    double *out = ob.buf;
+    Py_ssize_t n_texts = tb.len / 8 - 1, n_occ = wb.len / 8, n_rows = rb.len / 8 - 1;
+    Py_ssize_t n_values = vb.len / 4, n_cols = ib.len / 4;
+    if (n_texts < 0 || n_rows < 0 || n_cols == 0 || (cb.len / 8) % n_cols != 0) {
+        PyErr_SetString(PyExc_ValueError, "word_rows_scores: inconsistent sizes");
+        goto done;
+    }
+    Py_ssize_t n_labels = (cb.len / 8) / n_cols;
+    if (ob.len / 8 != n_texts * n_labels || text_indptr[0] != 0 ||
+        text_indptr[n_texts] != n_occ || row_indptr[0] != 0 || row_indptr[n_rows] != n_values) {
+        PyErr_SetString(PyExc_ValueError, "word_rows_scores: inconsistent sizes");
+        goto done;
+    }
+    for (Py_ssize_t t = 0; t < n_texts; t++)
+        if (text_indptr[t + 1] < text_indptr[t]) {
+            PyErr_SetString(PyExc_ValueError, "word_rows_scores: text_indptr decreases");
+            goto done;
+        }
+    for (Py_ssize_t j = 0; j < n_occ; j++)
+        if (word_ids[j] < 0 || word_ids[j] >= n_rows) {
+            PyErr_SetString(PyExc_ValueError, "word_rows_scores: a word id is out of range");
+            goto done;
+        }
+    for (Py_ssize_t r = 0; r < n_rows; r++)
+        if (row_indptr[r + 1] < row_indptr[r]) {
+            PyErr_SetString(PyExc_ValueError, "word_rows_scores: row_indptr decreases");
+            goto done;
+        }
+    for (Py_ssize_t k = 0; k < n_values; k++)
+        if (values[k] < 0 || values[k] >= n_cols) {
+            PyErr_SetString(PyExc_ValueError, "word_rows_scores: a column is out of range");
+            goto done;
+        }
+    counts = PyMem_Calloc(n_cols, sizeof(int));
+    touched = PyMem_Malloc(n_cols * sizeof(int));
+    if (counts == NULL || touched == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t t = 0; t < n_texts; t++) {
+        Py_ssize_t n_touched = 0;
+        for (long long j = text_indptr[t]; j < text_indptr[t + 1]; j++) {
+            long long w = word_ids[j];
+            for (long long k = row_indptr[w]; k < row_indptr[w + 1]; k++) {
+                int c = values[k];
+                if (counts[c]++ == 0)
+                    touched[n_touched++] = c;
+            }
+        }
+        double *row = out + t * n_labels, squares = 0.0;
+        for (Py_ssize_t l = 0; l < n_labels; l++)
+            row[l] = 0.0;
+        for (Py_ssize_t i = 0; i < n_touched; i++) {
+            int c = touched[i];
+            double weight = (1.0 + log((double)counts[c])) * (double)idf[c];
+            counts[c] = 0;
+            squares += weight * weight;
+            const double *w = coef + (Py_ssize_t)c * n_labels;
+            for (Py_ssize_t l = 0; l < n_labels; l++)
+                row[l] += weight * w[l];
+        }
+        if (squares > 0.0) {
+            double norm = sqrt(squares);
+            for (Py_ssize_t l = 0; l < n_labels; l++)
+                row[l] /= norm;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    result = Py_NewRef(Py_None);
+
+done:
+    PyMem_Free(counts);
+    PyMem_Free(touched);
+    PyBuffer_Release(&tb);
+    PyBuffer_Release(&wb);
+    PyBuffer_Release(&rb);
+    PyBuffer_Release(&vb);
+    PyBuffer_Release(&ib);
+    PyBuffer_Release(&cb);
+    PyBuffer_Release(&ob);
+    return result;
+}
+
 static PyObject *
 char_wb_lookup(PyObject *self, PyObject *args)
 {
@@ -326,6 +450,8 @@ static PyMethodDef methods[] = {
     {"fold_simple", fold_simple, METH_O, "fold_simple(texts) -> list"},
     {"join_runs", join_runs, METH_VARARGS, "join_runs(words, lengths) -> list[str]"},
     {"lookup_ids", lookup_ids, METH_VARARGS, "lookup_ids(words, mapping) -> (ids, missing)"},
+    {"word_rows_scores", word_rows_scores, METH_VARARGS,
+     "word_rows_scores(text_indptr, word_ids, row_indptr, row_values, idf, coef, out)"},
     {"char_wb_lookup", char_wb_lookup, METH_VARARGS,
      "char_wb_lookup(word, mapping, min_n, max_n) -> list"},
     {NULL, NULL, 0, NULL},

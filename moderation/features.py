@@ -20,7 +20,7 @@ from sklearn.pipeline import FeatureUnion
 
 from moderation import lexicon
 from moderation.normalize import SIGNALS, StatelessTextTransformer
-from moderation.speedups import char_wb_lookup
+from moderation.speedups import char_wb_lookup, sublinear_tfidf, word_rows_scores
 from moderation.translit import is_latin_word, to_cyrillic
 from moderation.words import DenseTable, RaggedTable, WordBatch, WordIndex, batch_of
 
@@ -115,27 +115,12 @@ def _with_readings(texts):
         yield f"{text} {' '.join(extra)}" if extra else text
 
 
-def _sublinear(counts: sp.csr_matrix, idf: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
-    """``(1 + log(count)) * idf`` rows from a count matrix without repeated entries, and the
-    L2 norm of each row (1 for an empty row)."""
-    data = np.log(counts.data, dtype=np.float32)
-    data += 1
-    data *= idf[counts.indices]
-    X = sp.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
-    squares = np.zeros(len(data) + 1)  # one more: the sum of a last, empty row
-    np.square(data, out=squares[:-1])
-    starts = X.indptr[:-1]
-    norms = np.sqrt(np.add.reduceat(squares, starts)) if len(starts) else np.zeros(0)
-    norms[(starts == X.indptr[1:]) | (norms == 0)] = 1
-    return X, norms
-
-
 def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     """Sublinear-tf TF-IDF rows with unit L2 norm from a count matrix without repeated
     entries (as sklearn computes them with ``sublinear_tf=True, norm="l2"``), without
     sklearn's per-call checks. Columns stay in the order they come in (sorting them would
     cost more than the rest), so sums may differ from sklearn's in the last bit."""
-    X, norms = _sublinear(counts, idf)
+    X, norms = sublinear_tfidf(counts, idf)
     X.data /= np.repeat(norms, np.diff(X.indptr)).astype(np.float32)
     return X
 
@@ -174,7 +159,7 @@ class FastTfidf(_WordRows, TransformerMixin, BaseEstimator):
     def decision(self, X, coef_t: np.ndarray) -> np.ndarray:
         """``transform(X) @ coef_t`` (the share of a linear model's scores that these
         features give), without building the normalised matrix."""
-        unscaled, norms = _sublinear(self._counts(batch_of(_as_sequence(X))), self.idf_)
+        unscaled, norms = sublinear_tfidf(self._counts(batch_of(_as_sequence(X))), self.idf_)
         return np.asarray(unscaled @ coef_t) / norms[:, None]
 
     def _counts(self, batch: WordBatch) -> sp.csr_matrix:
@@ -316,6 +301,14 @@ class CharTfidf(FastTfidf):
         out = char_wb_lookup(word, vocabulary, lo, hi)
         if self.translit and is_latin_word(word):
             out += char_wb_lookup(to_cyrillic(word), vocabulary, lo, hi)
+        return out
+
+    def decision(self, X, coef_t: np.ndarray) -> np.ndarray:
+        batch = batch_of(_as_sequence(X))
+        _, indptr, columns = self._table_state(batch)
+        out = np.empty((batch.n_texts, coef_t.shape[1]))
+        word_rows_scores(batch.indptr, batch.ids, indptr, columns, self.idf_,
+                         np.ascontiguousarray(coef_t, dtype=np.float64), out)
         return out
 
     def _counts(self, batch: WordBatch) -> sp.csr_matrix:

@@ -105,26 +105,17 @@ _NUMBER_RUN = re.compile(f"{_code_class(lambda f: f & _NUM_OR_CUR and not f & _S
                          f"{_code_class(lambda f: f & (_NUM_OR_CUR | _SEP))}*")
 
 
-def _links(entries: list[tuple[str, int, str]]) -> list[bool] | None:
-    """``links[i]`` is True when step 4 may reach across the space between words ``i`` and
-    ``i + 1`` (None when it may nowhere): a promo word with the word before and the two
-    after ("купон : ABC"); a lone letter between a word ending and one starting with a lone
-    letter; a run of numbers up to its last separator (a price takes the dots and commas
-    after it: "$100 . ,") or, when it holds a number, up to its last number or currency."""
+def _runs(entries: list[tuple[str, int, str]]) -> list[tuple[int, int]] | None:
+    """``(first, last)`` word of each run of words step 4 may reach across (None when it may
+    nowhere): a promo word with the word before and the two after ("купон : ABC"); a lone
+    letter between a word ending and one starting with a lone letter; a run of numbers up to
+    its last separator (a price takes the dots and commas after it: "$100 . ,") or, when it
+    holds a number, up to its last number or currency. Runs that share a word are one."""
     codes = "".join(map(_CODE, entries))
-    links = [False] * max(len(entries) - 1, 0)
-    found = False
-
-    def link(first: int, last: int) -> None:
-        nonlocal found
-        found = True
-        for k in range(max(first, 0), min(last, len(links))):
-            links[k] = True
-
-    for m in _PROMO_AT.finditer(codes):
-        link(m.start() - 1, m.start() + 2)
-    for m in _SPLIT_AT.finditer(codes):
-        link(m.start(), m.start() + 2)
+    if not _MAY_LINK.search(codes):
+        return None
+    spans = [(m.start() - 1, m.start() + 2) for m in _PROMO_AT.finditer(codes)]
+    spans += [(m.start(), m.start() + 2) for m in _SPLIT_AT.finditer(codes)]
     for m in _NUMBER_RUN.finditer(codes):
         first, end = m.span()
         upto = last_number = first
@@ -139,8 +130,28 @@ def _links(entries: list[tuple[str, int, str]]) -> list[bool] | None:
         if has_number and last_number > upto:
             upto = last_number
         if upto > first:
-            link(first, upto)
-    return links if found else None
+            spans.append((first, upto))
+    runs: list[tuple[int, int]] = []
+    for first, last in sorted(spans):
+        first, last = max(first, 0), min(last, len(codes) - 1)
+        if first >= last:
+            continue
+        if runs and first <= runs[-1][1]:
+            runs[-1] = (runs[-1][0], max(last, runs[-1][1]))
+        else:
+            runs.append((first, last))
+    return runs
+
+
+def _links(entries: list[tuple[str, int, str]]) -> list[bool] | None:
+    """``links[i]``: True when words ``i`` and ``i + 1`` are in one of :func:`_runs`."""
+    runs = _runs(entries)
+    if runs is None:
+        return None
+    links = [False] * max(len(entries) - 1, 0)
+    for first, last in runs:
+        links[first:last] = [True] * (last - first)
+    return links
 
 
 _WORDS = re.compile(r"\S+")
@@ -177,31 +188,17 @@ def _settled_part(words: str) -> str:
     return part
 
 
-def _runs(links: list[bool]) -> list[tuple[int, int]]:
-    """``(first, last)`` word of each run of linked words."""
-    runs = []
-    start = None
-    for k, linked in enumerate(links):
-        if linked and start is None:
-            start = k
-        elif not linked and start is not None:
-            runs.append((start, k))
-            start = None
-    if start is not None:
-        runs.append((start, len(links)))
-    return runs
-
-
 def _joined(text: str, entries: list[tuple[str, int, str]]) -> str:
     """``normalize`` of a prepared text whose words' entries are ``entries``."""
-    links = _links(entries) if _MAY_LINK.search("".join(map(_CODE, entries))) else None
-    if links is None:
+    runs = _runs(entries)
+    if not runs:
         return " ".join(map(_NORM, entries))
     # linked words are normalised together, as written (spaces included); the rest alone
     written = text.split()
-    spans = None if " ".join(written) == text else [m.span() for m in _WORDS.finditer(text)]
+    spans = None if "  " not in text and text[:1] != " " and text[-1:] != " " else \
+        [m.span() for m in _WORDS.finditer(text)]
     parts = []
-    for first, last in _runs(links):
+    for first, last in runs:
         as_written = " ".join(written[first:last + 1]) if spans is None else \
             text[spans[first][0]:spans[last][1]]
         part = _settled_part(as_written).split()
@@ -223,17 +220,18 @@ def _joined(text: str, entries: list[tuple[str, int, str]]) -> str:
                 return _settle(text, None)[0]
     norms = list(map(_NORM, entries))
     out: list[str] = []
-    inner = set()  # positions k in ``out`` where words k and k + 1 come from one part
+    within = []  # (first, last) word of each part in ``out``
     done = 0
     for first, last, part in parts:
         out += norms[done:first]
-        inner.update(range(len(out), len(out) + len(part) - 1))
+        within.append((len(out), len(out) + len(part) - 1))
         out += part
         done = last + 1
     out += norms[done:]
-    after = _links(_entries(out))
-    if after and any(linked and k not in inner for k, linked in enumerate(after)):
-        return _settle(text, None)[0]
+    # words of different parts (or alone) that now may meet: the whole text at once
+    for first, last in _runs(_entries(out)) or ():
+        if not any(start <= first and last <= end for start, end in within):
+            return _settle(text, None)[0]
     return " ".join(out)
 
 

@@ -7,6 +7,9 @@ from array import array
 from collections.abc import Sequence
 from itertools import chain
 
+import numpy as np
+import scipy.sparse as sp
+
 
 def split_lookup_py(texts: Sequence[str], mapping: dict):
     """``(values, lengths, missing)``: ``mapping.get`` of every white-space separated word of
@@ -63,6 +66,38 @@ def char_wb_lookup_py(word: str, mapping: dict, min_n: int, max_n: int) -> list:
     return [c for c in map(mapping.get, grams) if c is not None]
 
 
+def sublinear_tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+    """``(1 + log(count)) * idf`` rows from a count matrix without repeated entries, and the
+    L2 norm of each row (1 for an empty row)."""
+    data = np.log(counts.data, dtype=np.float32)
+    data += 1
+    data *= idf[counts.indices]
+    X = sp.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
+    squares = np.zeros(len(data) + 1)  # one more: the sum of a last, empty row
+    np.square(data, out=squares[:-1])
+    starts = X.indptr[:-1]
+    norms = np.sqrt(np.add.reduceat(squares, starts)) if len(starts) else np.zeros(0)
+    norms[(starts == X.indptr[1:]) | (norms == 0)] = 1
+    return X, norms
+
+
+
+def word_rows_scores_py(text_indptr: np.ndarray, word_ids: np.ndarray, row_indptr: np.ndarray,
+                        row_values: np.ndarray, idf: np.ndarray, coef: np.ndarray,
+                        out: np.ndarray) -> None:
+    """``out[:] =`` the share of a linear model's scores that TF-IDF features give (sublinear
+    tf, L2-normalised rows), where text ``t`` is the words ``word_ids[text_indptr[t]:
+    text_indptr[t + 1]]`` and word ``w`` the feature columns ``row_values[row_indptr[w]:
+    row_indptr[w + 1]]``; ``coef``: columns x labels."""
+    n_rows = len(row_indptr) - 1
+    occurrences = sp.csr_matrix((np.ones(len(word_ids), dtype=np.float32), word_ids, text_indptr),
+                                shape=(len(text_indptr) - 1, n_rows))
+    rows = sp.csr_matrix((np.ones(len(row_values), dtype=np.float32), row_values, row_indptr),
+                         shape=(n_rows, len(idf)))
+    unscaled, norms = sublinear_tfidf(occurrences @ rows, idf)
+    out[:] = np.asarray(unscaled @ coef) / norms[:, None]
+
+
 try:
     from moderation._speedups import (
         char_wb_lookup,
@@ -70,7 +105,9 @@ try:
         join_runs,
         lookup_ids,
         split_lookup,
+        word_rows_scores,
     )
 except ImportError:  # pragma: no cover - built without a C compiler
     char_wb_lookup, fold_simple, join_runs = char_wb_lookup_py, fold_simple_py, join_runs_py
     lookup_ids, split_lookup = lookup_ids_py, split_lookup_py
+    word_rows_scores = word_rows_scores_py

@@ -96,6 +96,8 @@ def test_word_tfidf_equals_sklearn():
 
 
 def test_fast_scoring_path_equals_the_pipeline(tiny_model):
+    from corpus import ROWS
+
     model = load_model(tiny_model)
     texts = ["Голосуйте за Поліщука!", "ти дебіл", "pidor", "", "дзвони 0671234567"]
     texts += [text for _, text, _, _ in ROWS]
