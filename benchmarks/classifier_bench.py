@@ -263,7 +263,7 @@ def _fresh_scorer(which: str, bundle: Path, score):
         return score
     from moderation import load_model, normalize_batch
 
-    normalize_batch._CACHE.clear()
+    normalize_batch._STATE[0].clear()
     return load_model(bundle).predict_proba
 
 

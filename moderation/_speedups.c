@@ -31,6 +31,14 @@
  *   Buffers: int64, int64, int64, int32, float32, float64 (columns x labels, C order),
  *   float64 (texts x labels, written).
  *
+ * token_ngram_scores(text_indptr, word_ids, row_indptr, row_values, unigram_cols,
+ *                    bigram_keys, bigram_cols, base, idf, coef, out)   (moderation.features)
+ *   The same for word 1- and 2-grams: the rows are the token ids of each word (-1: a token
+ *   in no n-gram of the vocabulary), a text is the sequence of its words' tokens; token t
+ *   counts column unigram_cols[t] (when >= 0), and two tokens a, b in a row count the
+ *   column of key a * base + b in the sorted bigram_keys (when there). Buffers: int64 x3,
+ *   int32, int64 x3, then idf, coef, out as above.
+ *
  * char_wb_lookup(word, mapping, min_n, max_n) -> list   (moderation.features)
  *   mapping[gram] for every character n-gram of " word " that mapping holds, as
  *   scikit-learn's char_wb analyzer cuts them (n from min_n to max_n; a padded word no longer
@@ -289,6 +297,31 @@ fail:
     return NULL;
 }
 
+/* out[l] = sum over the touched columns c of (1 + log counts[c]) * idf[c] * coef[c, l],
+ * divided by the L2 norm of those weights; counts of the touched columns are reset to 0. */
+static void
+score_text(int *counts, const int *touched, Py_ssize_t n_touched, const float *idf,
+           const double *coef, Py_ssize_t n_labels, double *out)
+{
+    double squares = 0.0;
+    for (Py_ssize_t l = 0; l < n_labels; l++)
+        out[l] = 0.0;
+    for (Py_ssize_t i = 0; i < n_touched; i++) {
+        int c = touched[i];
+        double weight = (1.0 + log((double)counts[c])) * (double)idf[c];
+        counts[c] = 0;
+        squares += weight * weight;
+        const double *w = coef + (Py_ssize_t)c * n_labels;
+        for (Py_ssize_t l = 0; l < n_labels; l++)
+            out[l] += weight * w[l];
+    }
+    if (squares > 0.0) {
+        double norm = sqrt(squares);
+        for (Py_ssize_t l = 0; l < n_labels; l++)
+            out[l] /= norm;
+    }
+}
+
 static int
 check_buffer(Py_buffer *b, Py_ssize_t itemsize, const char *name)
 {
@@ -368,23 +401,7 @@ word_rows_scores(PyObject *self, PyObject *args)
                     touched[n_touched++] = c;
             }
         }
-        double *row = out + t * n_labels, squares = 0.0;
-        for (Py_ssize_t l = 0; l < n_labels; l++)
-            row[l] = 0.0;
-        for (Py_ssize_t i = 0; i < n_touched; i++) {
-            int c = touched[i];
-            double weight = (1.0 + log((double)counts[c])) * (double)idf[c];
-            counts[c] = 0;
-            squares += weight * weight;
-            const double *w = coef + (Py_ssize_t)c * n_labels;
-            for (Py_ssize_t l = 0; l < n_labels; l++)
-                row[l] += weight * w[l];
-        }
-        if (squares > 0.0) {
-            double norm = sqrt(squares);
-            for (Py_ssize_t l = 0; l < n_labels; l++)
-                row[l] /= norm;
-        }
+        score_text(counts, touched, n_touched, idf, coef, n_labels, out + t * n_labels);
     }
     Py_END_ALLOW_THREADS
     result = Py_NewRef(Py_None);
@@ -396,6 +413,133 @@ done:
     PyBuffer_Release(&wb);
     PyBuffer_Release(&rb);
     PyBuffer_Release(&vb);
+    PyBuffer_Release(&ib);
+    PyBuffer_Release(&cb);
+    PyBuffer_Release(&ob);
+    return result;
+}
+
+static PyObject *
+token_ngram_scores(PyObject *self, PyObject *args)
+{
+    Py_buffer tb, wb, rb, vb, ub, kb, bb, ib, cb, ob;
+    long long base;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*y*Ly*y*w*:token_ngram_scores", &tb, &wb, &rb, &vb,
+                          &ub, &kb, &bb, &base, &ib, &cb, &ob))
+        return NULL;
+    PyObject *result = NULL;
+    int *counts = NULL, *touched = NULL;
+    if (check_buffer(&tb, 8, "text_indptr") || check_buffer(&wb, 8, "word_ids") ||
+        check_buffer(&rb, 8, "row_indptr") || check_buffer(&vb, 4, "row_values") ||
+        check_buffer(&ub, 8, "unigram_cols") || check_buffer(&kb, 8, "bigram_keys") ||
+        check_buffer(&bb, 8, "bigram_cols") || check_buffer(&ib, 4, "idf") ||
+        check_buffer(&cb, 8, "coef") || check_buffer(&ob, 8, "out"))
+        goto done;
+    const long long *text_indptr = tb.buf, *word_ids = wb.buf, *row_indptr = rb.buf;
+    const int *values = vb.buf;
+    const long long *unigram_cols = ub.buf, *bigram_keys = kb.buf, *bigram_cols = bb.buf;
+    const float *idf = ib.buf;
+    const double *coef = cb.buf;
+    double *out = ob.buf;
+    Py_ssize_t n_texts = tb.len / 8 - 1, n_occ = wb.len / 8, n_rows = rb.len / 8 - 1;
+    Py_ssize_t n_values = vb.len / 4, n_tokens = ub.len / 8, n_bigrams = kb.len / 8;
+    Py_ssize_t n_cols = ib.len / 4;
+    if (n_texts < 0 || n_rows < 0 || n_cols == 0 || (cb.len / 8) % n_cols != 0 ||
+        bb.len != kb.len || base < n_tokens) {
+        PyErr_SetString(PyExc_ValueError, "token_ngram_scores: inconsistent sizes");
+        goto done;
+    }
+    Py_ssize_t n_labels = (cb.len / 8) / n_cols;
+    if (ob.len / 8 != n_texts * n_labels || text_indptr[0] != 0 ||
+        text_indptr[n_texts] != n_occ || row_indptr[0] != 0 || row_indptr[n_rows] != n_values) {
+        PyErr_SetString(PyExc_ValueError, "token_ngram_scores: inconsistent sizes");
+        goto done;
+    }
+    for (Py_ssize_t t = 0; t < n_texts; t++)
+        if (text_indptr[t + 1] < text_indptr[t]) {
+            PyErr_SetString(PyExc_ValueError, "token_ngram_scores: text_indptr decreases");
+            goto done;
+        }
+    for (Py_ssize_t j = 0; j < n_occ; j++)
+        if (word_ids[j] < 0 || word_ids[j] >= n_rows) {
+            PyErr_SetString(PyExc_ValueError, "token_ngram_scores: a word id is out of range");
+            goto done;
+        }
+    for (Py_ssize_t r = 0; r < n_rows; r++)
+        if (row_indptr[r + 1] < row_indptr[r]) {
+            PyErr_SetString(PyExc_ValueError, "token_ngram_scores: row_indptr decreases");
+            goto done;
+        }
+    for (Py_ssize_t k = 0; k < n_values; k++)
+        if (values[k] < -1 || values[k] >= n_tokens) {
+            PyErr_SetString(PyExc_ValueError, "token_ngram_scores: a token id is out of range");
+            goto done;
+        }
+    for (Py_ssize_t k = 0; k < n_tokens; k++)
+        if (unigram_cols[k] >= n_cols) {
+            PyErr_SetString(PyExc_ValueError, "token_ngram_scores: a column is out of range");
+            goto done;
+        }
+    for (Py_ssize_t k = 0; k < n_bigrams; k++)
+        if (bigram_cols[k] < 0 || bigram_cols[k] >= n_cols ||
+            (k > 0 && bigram_keys[k] <= bigram_keys[k - 1])) {
+            PyErr_SetString(PyExc_ValueError,
+                            "token_ngram_scores: bigrams unsorted or a column out of range");
+            goto done;
+        }
+    counts = PyMem_Calloc(n_cols, sizeof(int));
+    touched = PyMem_Malloc(n_cols * sizeof(int));
+    if (counts == NULL || touched == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t t = 0; t < n_texts; t++) {
+        Py_ssize_t n_touched = 0;
+        long long prev = -1;
+        for (long long j = text_indptr[t]; j < text_indptr[t + 1]; j++) {
+            long long w = word_ids[j];
+            for (long long k = row_indptr[w]; k < row_indptr[w + 1]; k++) {
+                long long token = values[k];
+                if (token >= 0) {
+                    long long c = unigram_cols[token];
+                    if (c >= 0 && counts[c]++ == 0)
+                        touched[n_touched++] = (int)c;
+                    if (prev >= 0 && n_bigrams > 0) {
+                        long long key = prev * base + token;
+                        Py_ssize_t lo = 0, hi = n_bigrams;
+                        while (lo < hi) {
+                            Py_ssize_t mid = lo + (hi - lo) / 2;
+                            if (bigram_keys[mid] < key)
+                                lo = mid + 1;
+                            else
+                                hi = mid;
+                        }
+                        if (lo < n_bigrams && bigram_keys[lo] == key) {
+                            c = bigram_cols[lo];
+                            if (counts[c]++ == 0)
+                                touched[n_touched++] = (int)c;
+                        }
+                    }
+                }
+                prev = token;
+            }
+        }
+        score_text(counts, touched, n_touched, idf, coef, n_labels, out + t * n_labels);
+    }
+    Py_END_ALLOW_THREADS
+    result = Py_NewRef(Py_None);
+
+done:
+    PyMem_Free(counts);
+    PyMem_Free(touched);
+    PyBuffer_Release(&tb);
+    PyBuffer_Release(&wb);
+    PyBuffer_Release(&rb);
+    PyBuffer_Release(&vb);
+    PyBuffer_Release(&ub);
+    PyBuffer_Release(&kb);
+    PyBuffer_Release(&bb);
     PyBuffer_Release(&ib);
     PyBuffer_Release(&cb);
     PyBuffer_Release(&ob);
@@ -452,6 +596,9 @@ static PyMethodDef methods[] = {
     {"lookup_ids", lookup_ids, METH_VARARGS, "lookup_ids(words, mapping) -> (ids, missing)"},
     {"word_rows_scores", word_rows_scores, METH_VARARGS,
      "word_rows_scores(text_indptr, word_ids, row_indptr, row_values, idf, coef, out)"},
+    {"token_ngram_scores", token_ngram_scores, METH_VARARGS,
+     "token_ngram_scores(text_indptr, word_ids, row_indptr, row_values, unigram_cols, "
+     "bigram_keys, bigram_cols, base, idf, coef, out)"},
     {"char_wb_lookup", char_wb_lookup, METH_VARARGS,
      "char_wb_lookup(word, mapping, min_n, max_n) -> list"},
     {NULL, NULL, 0, NULL},

@@ -20,6 +20,7 @@ from sklearn.pipeline import FeatureUnion
 
 from moderation import lexicon
 from moderation.normalize import SIGNALS, StatelessTextTransformer
+from moderation import speedups
 from moderation.speedups import char_wb_lookup, sublinear_tfidf, word_rows_scores
 from moderation.translit import is_latin_word, to_cyrillic
 from moderation.words import DenseTable, RaggedTable, WordBatch, WordIndex, batch_of
@@ -34,7 +35,7 @@ def _as_sequence(X) -> Sequence[str]:
 
 
 class _WordRows:
-    """Mixin: a table of per-word rows (``_word_row``) for the words of the current
+    """Mixin: a table of per-word rows (``_word_rows``) for the words of the current
     :class:`~moderation.words.WordIndex`, kept on the instance and never pickled."""
 
     def _new_table(self, index: WordIndex):
@@ -45,7 +46,7 @@ class _WordRows:
         table = self.__dict__.get("_rows")
         if table is None or table.index is not batch.index:
             table = self.__dict__["_rows"] = self._new_table(batch.index)
-        return table.filled(batch.n_words, self._word_row)
+        return table.filled(batch.n_words, self._word_rows)
 
     def __getstate__(self):
         state = dict(super().__getstate__())  # a copy: the tables stay on this instance
@@ -78,14 +79,19 @@ class SignalCounter(_WordRows, StatelessTextTransformer):
         return np.array(SIGNAL_FEATURES, dtype=object)
 
     @staticmethod
-    def _word_row(word: str) -> tuple[int, ...]:
-        counts = tuple(word.count(token) for token in SIGNALS) if "_" in word else _NO_SIGNALS
-        tokens = lexicon.tokens(word)
-        if len(tokens) == 1:  # most words
-            hits = _token_kinds(tokens[0])
-        else:
-            hits = tuple(map(sum, zip(*map(_token_kinds, tokens)))) if tokens else _NO_HITS
-        return (*counts, *hits, word.count("!"))
+    def _word_rows(words: list[str]) -> list[tuple[int, ...]]:
+        """Per word: the counts of each placeholder, of lexicon hits of each kind and of
+        ``!``."""
+        rows = []
+        for word in words:
+            counts = tuple(map(word.count, SIGNALS)) if "_" in word else _NO_SIGNALS
+            tokens = lexicon.tokens(word)
+            if len(tokens) == 1:  # most words
+                hits = _token_kinds(tokens[0])
+            else:
+                hits = tuple(map(sum, zip(*map(_token_kinds, tokens)))) if tokens else _NO_HITS
+            rows.append((*counts, *hits, word.count("!")))
+        return rows
 
     def _new_table(self, index: WordIndex):
         return DenseTable(index, len(SIGNAL_FEATURES))
@@ -223,10 +229,27 @@ class WordTfidf(FastTfidf):
                                              "unigrams": unigrams}
         return tables
 
-    def _word_row(self, word: str) -> list[int]:
-        """The ids of the word's tokens (``-1``: in no n-gram of the vocabulary)."""
-        ids = self._lookup_tables()["ids"]
-        return [ids.get(t, -1) for t in _WORD_TOKEN.findall(word)]
+    def decision(self, X, coef_t: np.ndarray) -> np.ndarray:
+        lo, hi = self.ngram_range
+        if speedups.token_ngram_scores is None or not 1 <= lo <= hi <= 2:
+            return super().decision(X, coef_t)
+        tables = self._lookup_tables()
+        batch = batch_of(_as_sequence(X))
+        _, indptr, tokens = self._table_state(batch)
+        empty = (np.zeros(0, dtype=np.int64),) * 2
+        unigrams = tables["unigrams"] if lo == 1 else np.full(tables["base"], -1, np.int64)
+        keys, columns = tables["grams"].get(2, empty) if hi == 2 else empty
+        out = np.empty((batch.n_texts, coef_t.shape[1]))
+        speedups.token_ngram_scores(batch.indptr, batch.ids, indptr, tokens, unigrams, keys,
+                                    columns, tables["base"], self.idf_,
+                                    np.ascontiguousarray(coef_t, dtype=np.float64), out)
+        return out
+
+    def _word_rows(self, words: list[str]) -> list[list[int]]:
+        """Per word, the ids of its tokens (``-1``: in no n-gram of the vocabulary)."""
+        get = self._lookup_tables()["ids"].get
+        findall = _WORD_TOKEN.findall
+        return [[get(t, -1) for t in findall(word)] for word in words]
 
     def _counts(self, batch: WordBatch) -> sp.csr_matrix:
         tables = self._lookup_tables()
@@ -293,15 +316,20 @@ class CharTfidf(FastTfidf):
     def _fit_texts(self, X):
         return _with_readings(X) if self.translit else X
 
-    def _word_row(self, word: str) -> list[int]:
-        """Columns of the word's ``char_wb`` n-grams in the vocabulary (and of its Cyrillic
-        reading, for a Latin word)."""
+    def _word_rows(self, words: list[str]) -> list[list[int]]:
+        """Per word, the columns of its ``char_wb`` n-grams in the vocabulary (and of its
+        Cyrillic reading, for a Latin word)."""
         lo, hi = self.ngram_range
-        vocabulary = self.vectorizer_.vocabulary_
-        out = char_wb_lookup(word, vocabulary, lo, hi)
-        if self.translit and is_latin_word(word):
-            out += char_wb_lookup(to_cyrillic(word), vocabulary, lo, hi)
-        return out
+        vocabulary = self.__dict__.get("_tables")
+        if vocabulary is None:  # with plain ints (numpy's are slower to pack)
+            vocabulary = self.__dict__["_tables"] = {
+                gram: int(column) for gram, column in self.vectorizer_.vocabulary_.items()}
+        rows = [char_wb_lookup(word, vocabulary, lo, hi) for word in words]
+        if self.translit:
+            for i, word in enumerate(words):
+                if word.isascii() and is_latin_word(word):
+                    rows[i] = rows[i] + char_wb_lookup(to_cyrillic(word), vocabulary, lo, hi)
+        return rows
 
     def decision(self, X, coef_t: np.ndarray) -> np.ndarray:
         batch = batch_of(_as_sequence(X))

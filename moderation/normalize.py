@@ -459,9 +459,9 @@ class TextNormalizer(StatelessTextTransformer):
         from moderation.normalize_batch import normalize_with_words  # it builds on this module
 
         limit = self.max_chars
-        out, flat, counts = normalize_with_words(str(x)[:limit] for x in X)
+        out, batch = normalize_with_words(str(x)[:limit] for x in X)
         result = np.array(out, dtype=object)
-        words.remember(result, flat, counts)  # the features need not split them again
+        words.remember(result, batch)  # the features need not split them again
         return result
 
 

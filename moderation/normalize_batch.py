@@ -30,6 +30,7 @@ import numpy as np
 
 from moderation.normalize import _NUM_WORD, _REPEAT, _SIMPLE, _prepare, _settle
 from moderation.speedups import fold_simple, join_runs, split_lookup
+from moderation.words import WordBatch, WordIndex, current_index
 
 # word flags
 _NUM, _CUR, _SINGLE, _PROMO, _SEP, _LEFT, _RIGHT = 1, 2, 4, 8, 16, 32, 64
@@ -55,8 +56,10 @@ _TESTS = ((_NUM, _NUMERIC.search), (_CUR, _CURRENCY.search), (_SINGLE, _LETTER.f
           (_PROMO, _PROMO_WORD.search))
 _OTHER_SPACE = re.compile(r"[^\S ]")  # white space other than " " (str.split would cut it)
 
-_CACHE: dict[str, tuple[str, int, str]] = {}  # word -> (normalised, flags, flags as a char)
-_CACHE_LIMIT = 100_000  # then emptied; see features._CACHE_LIMIT
+# word -> (normalised, flags, flags as a char, the number of the normalised word in the
+# index), with the word index those numbers are in; replaced whole (with another index)
+_STATE: tuple[dict[str, tuple[str, int, str, int]], WordIndex] = ({}, current_index())
+_CACHE_LIMIT = 100_000  # words; then emptied
 _PARTS: dict[str, str] = {}  # linked words as written ("500 грн,") -> step 4 of them
 
 
@@ -79,9 +82,19 @@ def _flags(form: str) -> int:
     return sum(flag for flag, test in _TESTS if test(form))
 
 
-def _word(word: str) -> tuple[str, int, str]:
+def _state() -> tuple[dict, WordIndex]:
+    """The word cache and the index its numbers are in (a new cache for a new index)."""
+    global _STATE
+    state = _STATE
+    index = current_index()
+    if state[1] is not index:
+        state = _STATE = ({}, index)
+    return state
+
+
+def _word(word: str, state: tuple[dict, WordIndex]) -> tuple[str, int, str, int]:
     """(normalised word, flags of the word as written and as normalised, the flags as a
-    character)."""
+    character, the number of the normalised word), cached in ``state``."""
     flags = _flags(word)
     if _PLAIN.fullmatch(word) and not flags & (_NUM | _PROMO) and not _REPEAT.search(word):
         norm = word  # step 4 changes nothing in it (most new words)
@@ -90,9 +103,13 @@ def _word(word: str) -> tuple[str, int, str]:
         flags |= _flags(norm)
     if _SEPARATOR.fullmatch(word) and _SEPARATOR.fullmatch(norm):
         flags |= _SEP
-    if len(_CACHE) >= _CACHE_LIMIT:
-        _CACHE.clear()
-    entry = _CACHE[word] = (norm, flags, chr(0x100 + flags))
+    cache, index = state
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    # a word that normalises to no word or to several ("@handle," -> "_handle_ ,") has no
+    # number: its text's words are looked up from the output
+    number = index.number(norm) if norm.split() == [norm] else -1
+    entry = cache[word] = (norm, flags, chr(0x100 + flags), number)
     return entry
 
 
@@ -105,15 +122,18 @@ _NUMBER_RUN = re.compile(f"{_code_class(lambda f: f & _NUM_OR_CUR and not f & _S
                          f"{_code_class(lambda f: f & (_NUM_OR_CUR | _SEP))}*")
 
 
-def _runs(entries: list[tuple[str, int, str]]) -> list[tuple[int, int]] | None:
+def _runs(entries: list[tuple[str, int, str, int]], codes: str | None = None,
+          ) -> list[tuple[int, int]] | None:
     """``(first, last)`` word of each run of words step 4 may reach across (None when it may
     nowhere): a promo word with the word before and the two after ("купон : ABC"); a lone
     letter between a word ending and one starting with a lone letter; a run of numbers up to
     its last separator (a price takes the dots and commas after it: "$100 . ,") or, when it
-    holds a number, up to its last number or currency. Runs that share a word are one."""
-    codes = "".join(map(_CODE, entries))
-    if not _MAY_LINK.search(codes):
-        return None
+    holds a number, up to its last number or currency. Runs that share a word are one.
+    ``codes``: the entries' flags as characters, when the caller has them."""
+    if codes is None:
+        codes = "".join(map(_CODE, entries))
+        if not _MAY_LINK.search(codes):
+            return None
     spans = [(m.start() - 1, m.start() + 2) for m in _PROMO_AT.finditer(codes)]
     spans += [(m.start(), m.start() + 2) for m in _SPLIT_AT.finditer(codes)]
     for m in _NUMBER_RUN.finditer(codes):
@@ -143,7 +163,7 @@ def _runs(entries: list[tuple[str, int, str]]) -> list[tuple[int, int]] | None:
     return runs
 
 
-def _links(entries: list[tuple[str, int, str]]) -> list[bool] | None:
+def _links(entries: list[tuple[str, int, str, int]]) -> list[bool] | None:
     """``links[i]``: True when words ``i`` and ``i + 1`` are in one of :func:`_runs`."""
     runs = _runs(entries)
     if runs is None:
@@ -155,7 +175,7 @@ def _links(entries: list[tuple[str, int, str]]) -> list[bool] | None:
 
 
 _WORDS = re.compile(r"\S+")
-_FLAGS = itemgetter(1)
+_FLAGS, _ID = itemgetter(1), itemgetter(3)
 
 
 def _prepared(text: str) -> str:
@@ -167,14 +187,15 @@ def _prepared(text: str) -> str:
     return _prepare(text, None)[0]
 
 
-def _entries(words: list[str]) -> list[tuple[str, int, str]]:
+def _entries(words: list[str], state: tuple[dict, WordIndex],
+             ) -> list[tuple[str, int, str, int]]:
     """The cache entry of every word (normalised and cached where new)."""
-    get = _CACHE.get
+    get = state[0].get
     entries = list(map(get, words))
     if None in entries:
         for i, entry in enumerate(entries):
             if entry is None:
-                entries[i] = get(words[i]) or _word(words[i])
+                entries[i] = get(words[i]) or _word(words[i], state)
     return entries
 
 
@@ -188,9 +209,11 @@ def _settled_part(words: str) -> str:
     return part
 
 
-def _joined(text: str, entries: list[tuple[str, int, str]]) -> str:
-    """``normalize`` of a prepared text whose words' entries are ``entries``."""
-    runs = _runs(entries)
+def _joined(text: str, entries: list[tuple[str, int, str, int]], state: tuple[dict, WordIndex],
+            codes: str | None = None) -> str:
+    """``normalize`` of a prepared text whose words' entries (in ``state``) are ``entries``
+    (``codes``: their flags as characters, when the caller has them)."""
+    runs = _runs(entries, codes)
     if not runs:
         return " ".join(map(_NORM, entries))
     # linked words are normalised together, as written (spaces included); the rest alone
@@ -229,7 +252,7 @@ def _joined(text: str, entries: list[tuple[str, int, str]]) -> str:
         done = last + 1
     out += norms[done:]
     # words of different parts (or alone) that now may meet: the whole text at once
-    for first, last in _runs(_entries(out)) or ():
+    for first, last in _runs(_entries(out, state)) or ():
         if not any(start <= first and last <= end for start, end in within):
             return _settle(text, None)[0]
     return " ".join(out)
@@ -240,7 +263,8 @@ def normalize_one(text: str) -> str:
     text = _prepared(text)
     if _OTHER_SPACE.search(text):
         return _settle(text, None)[0]
-    return _joined(text, _entries(text.split()))
+    state = _state()
+    return _joined(text, _entries(text.split(), state), state)
 
 
 def _may_link(flags: np.ndarray, text_of: np.ndarray) -> set[int]:
@@ -267,38 +291,44 @@ def normalize_many(texts: Iterable[str]) -> list[str]:
     return normalize_with_words(texts)[0]
 
 
-def normalize_with_words(texts: Iterable[str]) -> tuple[list[str], list[str], list[int]]:
-    """:func:`normalize_many`, plus the words of the normalised texts, one after another,
-    and how many each text has (``out[t].split()`` is the next ``counts[t]`` words)."""
+def normalize_with_words(texts: Iterable[str]) -> tuple[list[str], WordBatch]:
+    """:func:`normalize_many`, plus the words of the normalised texts as a
+    :class:`~moderation.words.WordBatch`."""
     texts = list(texts)
     prepared = fold_simple(texts)
     if None in prepared:
         for i, text in enumerate(prepared):
             if text is None:
                 prepared[i] = _prepare(texts[i], None)[0]
-    entries, lengths, missing = split_lookup(prepared, _CACHE)
+    state = _state()
+    cache, index = state
+    entries, lengths, missing = split_lookup(prepared, cache)
     for k, word in missing:
-        entries[k] = _CACHE.get(word) or _word(word)
+        entries[k] = cache.get(word) or _word(word, state)
     flags = np.fromiter(map(_FLAGS, entries), dtype=np.int64, count=len(entries))
-    slow = _may_link(flags, np.repeat(np.arange(len(prepared)), lengths))
+    text_of = np.repeat(np.arange(len(prepared)), lengths)
+    slow = _may_link(flags, text_of)
     if _OTHER_SPACE.search("".join(prepared)):
         slow.update(i for i, text in enumerate(prepared) if _OTHER_SPACE.search(text))
-    norms = list(map(_NORM, entries))
-    out = join_runs(norms, lengths)
-    if not slow:
-        return out, norms, lengths
-    words, counts = [], list(lengths)
-    starts = [0, *accumulate(lengths)]
-    done = 0
-    for i in sorted(slow):
-        start, end = starts[i], starts[i + 1]
-        text = prepared[i]
-        out[i] = _settle(text, None)[0] if _OTHER_SPACE.search(text) \
-            else _joined(text, entries[start:end])
-        own = out[i].split()
-        words += norms[done:start]
-        words += own
-        counts[i] = len(own)
-        done = end
-    words += norms[done:]
-    return out, words, counts
+    out = join_runs(list(map(_NORM, entries)), lengths)
+    ids = np.fromiter(map(_ID, entries), dtype=np.int64, count=len(entries))
+    unnumbered = ids < 0
+    respell = set(text_of[unnumbered].tolist()) if unnumbered.any() else set()
+    if slow or respell:
+        pieces, counts = [], list(lengths)
+        starts = [0, *accumulate(lengths)]
+        codes = "".join(map(_CODE, entries))
+        done = 0
+        for i in sorted(slow | respell):
+            start, end = starts[i], starts[i + 1]
+            text = prepared[i]
+            if i in slow:
+                out[i] = _settle(text, None)[0] if _OTHER_SPACE.search(text) \
+                    else _joined(text, entries[start:end], state, codes[start:end])
+            own = index.lookup(out[i].split())
+            pieces += [ids[done:start], own]
+            counts[i] = len(own)
+            done = end
+        pieces.append(ids[done:])
+        ids, lengths = np.concatenate(pieces), counts
+    return out, WordBatch(index, ids, lengths)

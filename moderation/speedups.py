@@ -107,7 +107,9 @@ try:
         split_lookup,
         word_rows_scores,
     )
+    from moderation._speedups import token_ngram_scores
 except ImportError:  # pragma: no cover - built without a C compiler
+    token_ngram_scores = None  # features.WordTfidf then counts n-grams with numpy
     char_wb_lookup, fold_simple, join_runs = char_wb_lookup_py, fold_simple_py, join_runs_py
     lookup_ids, split_lookup = lookup_ids_py, split_lookup_py
     word_rows_scores = word_rows_scores_py

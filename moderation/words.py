@@ -8,8 +8,9 @@ on. The index is shared by the transformers of a process and replaced by an empt
 it holds more than ``LIMIT`` words (a batch keeps the index it was numbered with, so a
 table is always read with the numbers it was filled with).
 
-The normaliser already holds the words of its output, so it hands them over
-(:func:`remember`): :func:`batch_of` then does not split the texts again.
+The normaliser already knows the words of its output (it caches the number of each word's
+normalised form), so it hands the batch over (:func:`remember`): :func:`batch_of` then
+does not split the texts again.
 """
 from __future__ import annotations
 
@@ -49,6 +50,11 @@ class WordIndex:
                         self.ids[word] = i
                     ids[k] = i
         return ids
+
+    def number(self, word: str) -> int:
+        """The number of one word."""
+        i = self.ids.get(word)
+        return i if i is not None else int(self._number(np.zeros(1, np.int64), [(0, word)])[0])
 
     def lookup(self, words: Sequence[str]) -> np.ndarray:
         """The number of every word."""
@@ -93,12 +99,6 @@ class WordBatch:
         self._text_of_word: np.ndarray | None = None
 
     @classmethod
-    def of_words(cls, words: Sequence[str], lengths: Sequence[int]) -> WordBatch:
-        """The batch of texts made of ``words``, ``lengths[t]`` of them for text ``t``."""
-        index = current_index()
-        return cls(index, index.lookup(words), lengths)
-
-    @classmethod
     def of_texts(cls, texts: Sequence[str]) -> WordBatch:
         index = current_index()
         texts = [text if type(text) is str else str(text) for text in texts]
@@ -120,10 +120,10 @@ class WordBatch:
 _LAST = threading.local()
 
 
-def remember(texts: Sequence[str], words: list[str], lengths: list[int]) -> None:
-    """Note that ``texts`` (these very objects) consist of ``words``, ``lengths[t]`` of them
-    for text ``t``: the next :func:`batch_of` of these texts in this thread uses them."""
-    _LAST.value = (list(texts), (words, lengths), None)
+def remember(texts: Sequence[str], batch: WordBatch) -> None:
+    """Note that ``texts`` (these very objects) are the texts of ``batch``: the next
+    :func:`batch_of` of these texts in this thread returns it."""
+    _LAST.value = (list(texts), batch)
 
 
 def batch_of(texts: Sequence[str]) -> WordBatch:
@@ -131,14 +131,11 @@ def batch_of(texts: Sequence[str]) -> WordBatch:
     texts one after the other, so the last batch is reused (checked item by item)."""
     last = getattr(_LAST, "value", None)
     if last is not None:
-        items, words, batch = last
+        items, batch = last
         if len(items) == len(texts) and all(map(operator.is_, items, texts)):
-            if batch is None or batch.index is not current_index():
-                batch = WordBatch.of_words(*words) if words else WordBatch.of_texts(texts)
-                _LAST.value = (items, words, batch)
             return batch
     batch = WordBatch.of_texts(texts)
-    _LAST.value = (list(texts), None, batch)
+    remember(texts, batch)
     return batch
 
 
@@ -163,25 +160,25 @@ class RaggedTable:
         self._values = np.zeros(0, dtype=np.int32)
         self.state = (0, self._indptr[:1], self._values[:0])
 
-    def filled(self, n_words: int, row) -> tuple[int, np.ndarray, np.ndarray]:
-        """The state with rows for at least the first ``n_words`` words (``row(word)`` gives
-        the row of a new one)."""
+    def filled(self, n_words: int, rows) -> tuple[int, np.ndarray, np.ndarray]:
+        """The state with rows for at least the first ``n_words`` words (``rows(words)`` gives
+        the rows of new ones)."""
         state = self.state
         if state[0] >= n_words:
             return state
         with self.lock:
             n = self.state[0]
             if n < n_words:
-                rows = [row(w) for w in self.index.words[n:n_words]]
-                lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+                new = rows(self.index.words[n:n_words])
+                lengths = np.fromiter(map(len, new), dtype=np.int64, count=len(new))
                 end = int(self._indptr[n])
                 total = int(lengths.sum())
-                self._indptr = _room(self._indptr, n + 1, len(rows))
+                self._indptr = _room(self._indptr, n + 1, len(new))
                 self._values = _room(self._values, end, total)
                 np.cumsum(lengths, out=self._indptr[n + 1:n_words + 1])
                 self._indptr[n + 1:n_words + 1] += end
                 self._values[end:end + total] = np.fromiter(
-                    chain.from_iterable(rows), dtype=self._values.dtype, count=total)
+                    chain.from_iterable(new), dtype=self._values.dtype, count=total)
                 self.state = (n_words, self._indptr[:n_words + 1], self._values[:end + total])
             return self.state
 
@@ -196,7 +193,7 @@ class DenseTable:
         self._rows = np.zeros((0, width))
         self.state = self._rows[:0]
 
-    def filled(self, n_words: int, row) -> np.ndarray:
+    def filled(self, n_words: int, rows) -> np.ndarray:
         state = self.state
         if len(state) >= n_words:
             return state
@@ -204,6 +201,6 @@ class DenseTable:
             n = len(self.state)
             if n < n_words:
                 self._rows = _room(self._rows, n, n_words - n)
-                self._rows[n:n_words] = [row(w) for w in self.index.words[n:n_words]]
+                self._rows[n:n_words] = rows(self.index.words[n:n_words])
                 self.state = self._rows[:n_words]
             return self.state

@@ -7,7 +7,7 @@ import scipy.sparse as sp
 from corpus import ROWS
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from moderation import words
+from moderation import features, words
 from moderation.features import WORD_TOKEN_PATTERN, CharTfidf, SignalCounter, WordTfidf
 from moderation.normalize import normalize
 
@@ -81,3 +81,52 @@ def test_a_new_word_index_starts_new_tables(monkeypatch):
     assert abs(again[len(new):] - first).max() == 0
     assert np.array_equal(counter.transform(new + TEXTS).toarray()[len(new):],
                           counter.transform(TEXTS).toarray())
+
+
+def _coef(width):
+    return np.random.default_rng(0).normal(size=(width, 6))
+
+
+@pytest.mark.parametrize("ngram_range", [(1, 1), (1, 2), (2, 2), (1, 3)])
+@pytest.mark.parametrize("compiled", [True, False])
+def test_word_scores_equal_transform_times_coefficients(ngram_range, compiled, monkeypatch):
+    from moderation import speedups
+
+    if not compiled:
+        monkeypatch.setattr(speedups, "token_ngram_scores", None)  # the numpy path
+    ours = WordTfidf(ngram_range=ngram_range, min_df=1).fit(TEXTS)
+    coef = _coef(ours.n_columns)
+    texts = TEXTS + ["зовсім нові слова", "депутат злодій новий депутат злодій"]
+    expected = ours.transform(texts) @ coef
+    assert np.allclose(ours.decision(texts, coef), expected, atol=1e-5)
+    assert np.allclose(ours.decision(texts[:1], coef), expected[:1], atol=1e-5)
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_char_scores_equal_transform_times_coefficients(compiled, monkeypatch):
+    from moderation import speedups
+
+    if not compiled:
+        monkeypatch.setattr(features, "word_rows_scores", speedups.word_rows_scores_py)
+    ours = CharTfidf(ngram_range=(2, 4), min_df=1).fit(TEXTS)
+    coef = _coef(ours.n_columns)
+    assert np.allclose(ours.decision(TEXTS, coef), ours.transform(TEXTS) @ coef, atol=1e-5)
+
+
+def test_compiled_scores_refuse_inconsistent_input():
+    from moderation import speedups
+
+    if speedups.token_ngram_scores is None:
+        pytest.skip("built without the C speed-ups")
+    i64 = lambda *v: np.array(v, dtype=np.int64)  # noqa: E731
+    out = np.zeros((1, 1))
+    idf, coef = np.ones(2, dtype=np.float32), np.ones((2, 1))
+    with pytest.raises(ValueError, match="out of range"):  # word 5 of 1
+        speedups.word_rows_scores(i64(0, 1), i64(5), i64(0, 1), np.array([0], np.int32), idf,
+                                  coef, out)
+    with pytest.raises(ValueError, match="out of range"):  # column 9 of 2
+        speedups.word_rows_scores(i64(0, 1), i64(0), i64(0, 1), np.array([9], np.int32), idf,
+                                  coef, out)
+    with pytest.raises(ValueError, match="unsorted"):
+        speedups.token_ngram_scores(i64(0, 1), i64(0), i64(0, 1), np.array([0], np.int32),
+                                    i64(0, 1), i64(5, 3), i64(0, 1), 2, idf, coef, out)

@@ -104,3 +104,17 @@ def test_fast_scoring_path_equals_the_pipeline(tiny_model):
     fast = model.predict_proba(texts).to_numpy()
     assert np.allclose(fast, model.pipeline.predict_proba(texts), atol=1e-6)
     assert np.allclose(model.predict_proba(texts[:1]).to_numpy(), fast[:1], atol=1e-6)
+
+
+def test_words_handed_over_by_the_normaliser_give_the_features_of_the_text(tiny_model):
+    """The normaliser hands its words to the features (no second split): the same matrix
+    as from the normalised text itself, words that normalise to two included."""
+    from corpus import ROWS
+
+    pipeline = load_model(tiny_model).pipeline
+    texts = ["пиши @olena_k, або @petro.", "ціна 500 грн, 067 123 45 67", "к.а.з.и.н.о",
+             "", "   ", "ДЕБIЛ !!!"] + [text for _, text, _, _ in ROWS]
+    normalised = pipeline.named_steps["normalize"].transform(texts)
+    handed = pipeline.named_steps["features"].transform(normalised)
+    copies = np.array([t.encode().decode() for t in normalised], dtype=object)  # new objects
+    assert abs(handed - pipeline.named_steps["features"].transform(copies)).max() < 1e-6

@@ -3,10 +3,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from moderation import normalize_batch
+from moderation import normalize_batch, words
 from moderation.dataset import load_seed
 from moderation.normalize import TextNormalizer, normalize
-from moderation.normalize_batch import normalize_many, normalize_one
+from moderation.normalize_batch import normalize_many, normalize_one, normalize_with_words
 
 CROSSING = [
     "дзвоніть 067 123 45 67 після обіду",             # a phone in groups
@@ -49,11 +49,33 @@ def test_transformer_uses_it():
 
 
 def test_cache_is_bounded(monkeypatch):
-    monkeypatch.setattr(normalize_batch, "_CACHE", {})
+    monkeypatch.setattr(normalize_batch, "_STATE", ({}, words.current_index()))
     monkeypatch.setattr(normalize_batch, "_CACHE_LIMIT", 5)
     texts = [f"слово{i} інше{i} ще{i}" for i in range(20)]
     assert normalize_many(texts) == [normalize(t) for t in texts]
-    assert len(normalize_batch._CACHE) <= 5
+    assert len(normalize_batch._STATE[0]) <= 5
+
+
+def test_words_of_the_batch_are_the_words_of_the_output(monkeypatch):
+    texts = load_seed().texts[:300] + CROSSING
+    out, batch = normalize_with_words(texts)
+    assert batch.n_texts == len(texts)
+    for t, text in enumerate(out):
+        ids = batch.ids[batch.indptr[t]:batch.indptr[t + 1]]
+        assert [batch.index.words[i] for i in ids] == text.split()
+
+
+def test_a_new_word_index_starts_a_new_cache(monkeypatch):
+    monkeypatch.setattr(words, "_INDEX", words.WordIndex())
+    monkeypatch.setattr(words, "LIMIT", 10)
+    texts = [f"слово{i} ціна 500 грн" for i in range(30)]
+    first, batch = normalize_with_words(texts)
+    again, batch2 = normalize_with_words(texts)  # the index is full: numbered anew
+    assert again == first == [normalize(t) for t in texts]
+    assert batch2.index is not batch.index
+    for t, text in enumerate(again):
+        ids = batch2.ids[batch2.indptr[t]:batch2.indptr[t + 1]]
+        assert [batch2.index.words[i] for i in ids] == text.split()
 
 
 RISKY_WORDS = [

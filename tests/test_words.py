@@ -55,11 +55,11 @@ def test_batch_is_reused_only_for_the_same_texts():
     assert [second.index.words[i] for i in second.ids] == ["перше", "слово", "інше", "слово"]
 
 
-def test_remembered_words_are_used_for_those_texts_only():
+def test_a_remembered_batch_is_used_for_those_texts_only():
     texts = ["a b", "c"]
-    words.remember(texts, ["x", "y", "z"], [2, 1])  # deliberately not the split of texts
-    batch = batch_of(texts)
-    assert [batch.index.words[i] for i in batch.ids] == ["x", "y", "z"]
+    remembered = WordBatch.of_texts(["x y", "z"])  # deliberately not the words of texts
+    words.remember(texts, remembered)
+    assert batch_of(texts) is remembered
     other = batch_of(["".join(["a", " b"]), "".join(["c", ""])])  # equal strings, other objects
     assert [other.index.words[i] for i in other.ids] == ["a", "b", "c"]
 
@@ -77,10 +77,10 @@ def test_ragged_table_grows_and_keeps_rows():
     index = WordIndex()
     table = RaggedTable(index)
     index.lookup(["ab", "", "abcd"])
-    n, indptr, values = table.filled(3, lambda w: [len(w)] * len(w))
+    n, indptr, values = table.filled(3, lambda ws: [[len(w)] * len(w) for w in ws])
     assert n == 3 and indptr.tolist() == [0, 2, 2, 6] and values.tolist() == [2, 2, 4, 4, 4, 4]
     index.lookup([f"w{i}" for i in range(3000)])  # past the first buffer
-    n, indptr, values = table.filled(len(index), lambda w: [len(w)])
+    n, indptr, values = table.filled(len(index), lambda ws: [[len(w)] for w in ws])
     assert n == 3003 and values[:6].tolist() == [2, 2, 4, 4, 4, 4]
     assert values[indptr[3002]:indptr[3003]].tolist() == [len("w2999")]
     assert table.filled(2, None)[0] == 3003  # nothing to add: the row function is not called
@@ -90,8 +90,8 @@ def test_dense_table_grows_and_keeps_rows():
     index = WordIndex()
     table = DenseTable(index, 2)
     index.lookup(["a", "bb"])
-    assert table.filled(2, lambda w: (len(w), 1)).tolist() == [[1, 1], [2, 1]]
+    assert table.filled(2, lambda ws: [(len(w), 1) for w in ws]).tolist() == [[1, 1], [2, 1]]
     index.lookup([f"w{i}" for i in range(2000)])
-    rows = table.filled(len(index), lambda w: (len(w), 0))
+    rows = table.filled(len(index), lambda ws: [(len(w), 0) for w in ws])
     assert rows.shape == (2002, 2) and rows[:2].tolist() == [[1, 1], [2, 1]]
 
