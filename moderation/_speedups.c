@@ -14,9 +14,10 @@
  *   not in mapping; missing: (position, word) of those.
  *
  * fold_simple(texts) -> list   (moderation.normalize_batch)
- *   For a text made only of the "simple" characters (normalize._SIMPLE_CHARS: printable
- *   ASCII, basic Cyrillic, Ґ ґ, – — « » “ ” „) steps 1-3 of normalisation only lower the case
- *   and turn a backtick into an apostrophe: that, or None for any other text.
+ *   For a text made only of the "simple" characters (speedups.FOLDABLE: printable ASCII,
+ *   basic Cyrillic, Ґ ґ, – — « » “ ” „, emoji U+1F300-U+1FAFF) steps 1-3 of normalisation
+ *   only lower the case and turn a backtick into an apostrophe: that, or None for any other
+ *   text.
  *
  * join_runs(words, lengths) -> list[str]   (moderation.normalize_batch)
  *   " ".join of each run of lengths[t] words, one run after another.
@@ -179,7 +180,8 @@ static inline int
 is_simple(Py_UCS4 c)
 {
     return (c >= 0x20 && c <= 0x7e) || (c >= 0x400 && c <= 0x45f) || c == 0x490 || c == 0x491 ||
-           c == 0x2013 || c == 0x2014 || c == 0xab || c == 0xbb || (c >= 0x201c && c <= 0x201e);
+           c == 0x2013 || c == 0x2014 || c == 0xab || c == 0xbb || (c >= 0x201c && c <= 0x201e) ||
+           (c >= 0x1f300 && c <= 0x1faff); /* emoji: steps 1-3 leave them as they are */
 }
 
 static inline Py_UCS4

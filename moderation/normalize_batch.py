@@ -98,6 +98,8 @@ def _word(word: str, state: tuple[dict, WordIndex]) -> tuple[str, int, str, int]
     flags = _flags(word)
     if _PLAIN.fullmatch(word) and not flags & (_NUM | _PROMO) and not _REPEAT.search(word):
         norm = word  # step 4 changes nothing in it (most new words)
+    elif len(word) <= 8 and word.isascii() and word.isdigit():
+        norm = word  # a number alone: too short for a phone, no currency, no letters
     else:
         norm = _settle(word, None)[0]
         flags |= _flags(norm)

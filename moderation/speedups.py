@@ -3,6 +3,7 @@ with their pure Python twins, used when it is not. Both give the same results: t
 compare them."""
 from __future__ import annotations
 
+import re
 from array import array
 from collections.abc import Sequence
 from itertools import chain
@@ -32,13 +33,17 @@ def lookup_ids_py(words: Sequence[str], mapping: dict) -> tuple[bytes, list[tupl
     return array("q", values).tobytes(), missing
 
 
-def fold_simple_py(texts: Sequence[str]) -> list[str | None]:
-    """Steps 1-3 of normalisation of each text made only of the simple characters
-    (``normalize._SIMPLE``), where they only lower the case and turn a backtick into an
-    apostrophe; None for any other text."""
-    from moderation.normalize import _SIMPLE
+# characters that steps 1-3 of normalisation only lower (and a backtick): those of
+# normalize._SIMPLE and emoji (tests check every one)
+FOLDABLE = re.compile(r"[\x20-\x7e\u0400-\u045f\u0490\u0491\u2013\u2014\u00ab\u00bb"
+                      r"\u201c-\u201e\U0001f300-\U0001faff]*")
 
-    return [text.lower().replace("`", "'") if _SIMPLE.fullmatch(text) else None
+
+def fold_simple_py(texts: Sequence[str]) -> list[str | None]:
+    """Steps 1-3 of normalisation of each text made only of ``FOLDABLE`` characters, where
+    they only lower the case and turn a backtick into an apostrophe; None for any other
+    text."""
+    return [text.lower().replace("`", "'") if FOLDABLE.fullmatch(text) else None
             for text in texts]
 
 

@@ -176,3 +176,14 @@ def test_links_equal_the_word_by_word_reference(flags):
     links, expected = normalize_batch._links(entries), _links_reference(entries)
     assert (links if links and any(links) else None) == \
         (expected if expected and any(expected) else None)
+
+
+def test_short_numbers_alone_are_left_as_they_are():
+    """``_word`` takes them without normalising: check that normalising leaves them."""
+    import random
+
+    rng = random.Random(0)
+    numbers = [str(n) for n in range(10_000)] + [f"{n:04d}" for n in range(1000)]
+    numbers += ["".join(rng.choice("0123456789") for _ in range(rng.randint(5, 8)))
+                for _ in range(3000)]
+    assert [w for w in numbers if normalize(w) != w] == []

@@ -73,17 +73,24 @@ def test_lookup_ids_equals_python(words):
     assert speedups.lookup_ids(words, mapping) == speedups.lookup_ids_py(words, mapping)
 
 
-def test_fold_simple_on_every_simple_character():
-    from moderation.normalize import _SIMPLE, _prepare
+def test_fold_simple_on_every_foldable_character():
+    import random
 
-    simple = [chr(c) for c in range(0x3000) if _SIMPLE.fullmatch(chr(c))]
-    assert len(simple) == 95 + 96 + 2 + 2 + 2 + 3
-    texts = simple + ["".join(simple), "Київ — ҐАНОК `так`", ""]
+    from moderation.normalize import _prepare
+
+    simple = [chr(c) for c in range(0x110000) if speedups.FOLDABLE.fullmatch(chr(c))]
+    assert len(simple) == 95 + 96 + 2 + 2 + 2 + 3 + (0x1FB00 - 0x1F300)
+    rng = random.Random(0)
+    texts = simple + ["".join(simple), "Київ — ҐАНОК `так` 👍🏽", ""]
+    texts += ["".join(rng.choice(simple) for _ in range(rng.randint(1, 8))) for _ in range(3000)]
     assert speedups.fold_simple(texts) == speedups.fold_simple_py(texts) == \
         [_prepare(t, None)[0] for t in texts]
 
 
-@given(st.lists(st.text(max_size=12) | st.text(alphabet=st.sampled_from(list("AЯяЁҐ`z«😀\t")),
+FOLD_ALPHABET = list("AЯяЁҐ`z«😀🫶\U0001fb00\t")
+
+
+@given(st.lists(st.text(max_size=12) | st.text(alphabet=st.sampled_from(FOLD_ALPHABET),
                                                max_size=8), max_size=6))
 @settings(max_examples=500, deadline=None)
 def test_fold_simple_equals_python(texts):
