@@ -19,8 +19,12 @@
  *   only lower the case and turn a backtick into an apostrophe: that, or None for any other
  *   text.
  *
- * join_runs(words, lengths) -> list[str]   (moderation.normalize_batch)
- *   " ".join of each run of lengths[t] words, one run after another.
+ * join_runs(words, lengths[, item]) -> list[str]   (moderation.normalize_batch)
+ *   " ".join of each run of lengths[t] words, one run after another (with item: the words
+ *   are tuples, and their item-th elements are joined).
+ *
+ * int_columns(rows, columns) -> list[bytes]   (moderation.normalize_batch)
+ *   For each column c: the bytes of one native int64 per row, rows[r][c] (rows: tuples).
  *
  * word_rows_scores(text_indptr, word_ids, row_indptr, row_values, idf, coef, out)
  *   (moderation.features) The share of a linear model's scores that TF-IDF features give
@@ -265,7 +269,9 @@ static PyObject *
 join_runs(PyObject *self, PyObject *args)
 {
     PyObject *words, *lengths;
-    if (!PyArg_ParseTuple(args, "O!O!:join_runs", &PyList_Type, &words, &PyList_Type, &lengths))
+    Py_ssize_t item = -1;
+    if (!PyArg_ParseTuple(args, "O!O!|n:join_runs", &PyList_Type, &words, &PyList_Type, &lengths,
+                          &item))
         return NULL;
     Py_ssize_t n = PyList_GET_SIZE(lengths), total = PyList_GET_SIZE(words), at = 0;
     PyObject *space = PyUnicode_FromString(" ");
@@ -283,6 +289,19 @@ join_runs(PyObject *self, PyObject *args)
         PyObject *run = PyList_GetSlice(words, at, at + k);
         if (run == NULL)
             goto fail;
+        if (item >= 0) { /* the item-th element of each tuple instead */
+            for (Py_ssize_t m = 0; m < k; m++) {
+                PyObject *row = PyList_GET_ITEM(run, m);
+                if (!PyTuple_Check(row) || item >= PyTuple_GET_SIZE(row)) {
+                    Py_DECREF(run);
+                    PyErr_SetString(PyExc_TypeError, "join_runs: words must be tuples");
+                    goto fail;
+                }
+                PyObject *element = Py_NewRef(PyTuple_GET_ITEM(row, item));
+                PyList_SET_ITEM(run, m, element);
+                Py_DECREF(row);
+            }
+        }
         PyObject *joined = PyUnicode_Join(space, run);
         Py_DECREF(run);
         if (joined == NULL)
@@ -549,6 +568,59 @@ done:
 }
 
 static PyObject *
+int_columns(PyObject *self, PyObject *args)
+{
+    PyObject *rows, *columns;
+    if (!PyArg_ParseTuple(args, "O!O!:int_columns", &PyList_Type, &rows, &PyTuple_Type, &columns))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(rows), m = PyTuple_GET_SIZE(columns);
+    Py_ssize_t which[8];
+    long long *outs[8];
+    if (m > 8) {
+        PyErr_SetString(PyExc_ValueError, "int_columns: at most 8 columns");
+        return NULL;
+    }
+    PyObject *result = PyList_New(m);
+    if (result == NULL)
+        return NULL;
+    for (Py_ssize_t c = 0; c < m; c++) {
+        which[c] = PyLong_AsSsize_t(PyTuple_GET_ITEM(columns, c));
+        if (which[c] < 0) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "int_columns: a column is negative");
+            goto fail;
+        }
+        PyObject *buf = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(long long));
+        if (buf == NULL)
+            goto fail;
+        PyList_SET_ITEM(result, c, buf);
+        outs[c] = (long long *)PyBytes_AS_STRING(buf);
+    }
+    for (Py_ssize_t r = 0; r < n; r++) {
+        PyObject *row = PyList_GET_ITEM(rows, r);
+        if (!PyTuple_Check(row)) {
+            PyErr_Format(PyExc_TypeError, "int_columns: row %zd is not a tuple", r);
+            goto fail;
+        }
+        for (Py_ssize_t c = 0; c < m; c++) {
+            if (which[c] >= PyTuple_GET_SIZE(row)) {
+                PyErr_Format(PyExc_IndexError, "int_columns: row %zd is too short", r);
+                goto fail;
+            }
+            long long v = PyLong_AsLongLong(PyTuple_GET_ITEM(row, which[c]));
+            if (v == -1 && PyErr_Occurred())
+                goto fail;
+            outs[c][r] = v;
+        }
+    }
+    return result;
+
+fail:
+    Py_DECREF(result);
+    return NULL;
+}
+
+static PyObject *
 char_wb_lookup(PyObject *self, PyObject *args)
 {
     PyObject *word, *mapping;
@@ -594,7 +666,8 @@ static PyMethodDef methods[] = {
     {"split_lookup", split_lookup, METH_VARARGS,
      "split_lookup(texts, mapping) -> (values, lengths, missing)"},
     {"fold_simple", fold_simple, METH_O, "fold_simple(texts) -> list"},
-    {"join_runs", join_runs, METH_VARARGS, "join_runs(words, lengths) -> list[str]"},
+    {"join_runs", join_runs, METH_VARARGS, "join_runs(words, lengths[, item]) -> list[str]"},
+    {"int_columns", int_columns, METH_VARARGS, "int_columns(rows, columns) -> list[bytes]"},
     {"lookup_ids", lookup_ids, METH_VARARGS, "lookup_ids(words, mapping) -> (ids, missing)"},
     {"word_rows_scores", word_rows_scores, METH_VARARGS,
      "word_rows_scores(text_indptr, word_ids, row_indptr, row_values, idf, coef, out)"},

@@ -29,7 +29,7 @@ from operator import itemgetter
 import numpy as np
 
 from moderation.normalize import _NUM_WORD, _REPEAT, _SIMPLE, _prepare, _settle
-from moderation.speedups import fold_simple, join_runs, split_lookup
+from moderation.speedups import fold_simple, int_columns, join_runs, split_lookup
 from moderation.words import WordBatch, WordIndex, current_index
 
 # word flags
@@ -124,18 +124,15 @@ _NUMBER_RUN = re.compile(f"{_code_class(lambda f: f & _NUM_OR_CUR and not f & _S
                          f"{_code_class(lambda f: f & (_NUM_OR_CUR | _SEP))}*")
 
 
-def _runs(entries: list[tuple[str, int, str, int]], codes: str | None = None,
-          ) -> list[tuple[int, int]] | None:
+def _runs(entries: list[tuple[str, int, str, int]]) -> list[tuple[int, int]] | None:
     """``(first, last)`` word of each run of words step 4 may reach across (None when it may
     nowhere): a promo word with the word before and the two after ("купон : ABC"); a lone
     letter between a word ending and one starting with a lone letter; a run of numbers up to
     its last separator (a price takes the dots and commas after it: "$100 . ,") or, when it
-    holds a number, up to its last number or currency. Runs that share a word are one.
-    ``codes``: the entries' flags as characters, when the caller has them."""
-    if codes is None:
-        codes = "".join(map(_CODE, entries))
-        if not _MAY_LINK.search(codes):
-            return None
+    holds a number, up to its last number or currency. Runs that share a word are one."""
+    codes = "".join(map(_CODE, entries))
+    if not _MAY_LINK.search(codes):
+        return None
     spans = [(m.start() - 1, m.start() + 2) for m in _PROMO_AT.finditer(codes)]
     spans += [(m.start(), m.start() + 2) for m in _SPLIT_AT.finditer(codes)]
     for m in _NUMBER_RUN.finditer(codes):
@@ -177,7 +174,6 @@ def _links(entries: list[tuple[str, int, str, int]]) -> list[bool] | None:
 
 
 _WORDS = re.compile(r"\S+")
-_FLAGS, _ID = itemgetter(1), itemgetter(3)
 
 
 def _prepared(text: str) -> str:
@@ -212,10 +208,9 @@ def _settled_part(words: str) -> str:
 
 
 def _joined(text: str, entries: list[tuple[str, int, str, int]], state: tuple[dict, WordIndex],
-            codes: str | None = None) -> str:
-    """``normalize`` of a prepared text whose words' entries (in ``state``) are ``entries``
-    (``codes``: their flags as characters, when the caller has them)."""
-    runs = _runs(entries, codes)
+            ) -> str:
+    """``normalize`` of a prepared text whose words' entries (in ``state``) are ``entries``."""
+    runs = _runs(entries)
     if not runs:
         return " ".join(map(_NORM, entries))
     # linked words are normalised together, as written (spaces included); the rest alone
@@ -298,35 +293,32 @@ def normalize_with_words(texts: Iterable[str]) -> tuple[list[str], WordBatch]:
     :class:`~moderation.words.WordBatch`."""
     texts = list(texts)
     prepared = fold_simple(texts)
-    if None in prepared:
-        for i, text in enumerate(prepared):
-            if text is None:
-                prepared[i] = _prepare(texts[i], None)[0]
+    unfolded = [i for i, text in enumerate(prepared) if text is None] if None in prepared else []
+    for i in unfolded:
+        prepared[i] = _prepare(texts[i], None)[0]
     state = _state()
     cache, index = state
     entries, lengths, missing = split_lookup(prepared, cache)
     for k, word in missing:
         entries[k] = cache.get(word) or _word(word, state)
-    flags = np.fromiter(map(_FLAGS, entries), dtype=np.int64, count=len(entries))
+    flags, ids = (np.frombuffer(b, dtype=np.int64) for b in int_columns(entries, (1, 3)))
     text_of = np.repeat(np.arange(len(prepared)), lengths)
     slow = _may_link(flags, text_of)
-    if _OTHER_SPACE.search("".join(prepared)):
-        slow.update(i for i, text in enumerate(prepared) if _OTHER_SPACE.search(text))
-    out = join_runs(list(map(_NORM, entries)), lengths)
-    ids = np.fromiter(map(_ID, entries), dtype=np.int64, count=len(entries))
+    # white space other than " " (after steps 1-3) only in texts fold_simple did not take
+    slow.update(i for i in unfolded if _OTHER_SPACE.search(prepared[i]))
+    out = join_runs(entries, lengths, 0)
     unnumbered = ids < 0
     respell = set(text_of[unnumbered].tolist()) if unnumbered.any() else set()
     if slow or respell:
         pieces, counts = [], list(lengths)
         starts = [0, *accumulate(lengths)]
-        codes = "".join(map(_CODE, entries))
         done = 0
         for i in sorted(slow | respell):
             start, end = starts[i], starts[i + 1]
             text = prepared[i]
             if i in slow:
                 out[i] = _settle(text, None)[0] if _OTHER_SPACE.search(text) \
-                    else _joined(text, entries[start:end], state, codes[start:end])
+                    else _joined(text, entries[start:end], state)
             own = index.lookup(out[i].split())
             pieces += [ids[done:start], own]
             counts[i] = len(own)

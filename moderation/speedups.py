@@ -47,14 +47,24 @@ def fold_simple_py(texts: Sequence[str]) -> list[str | None]:
             for text in texts]
 
 
-def join_runs_py(words: list[str], lengths: list[int]) -> list[str]:
-    """``" ".join`` of each run of ``lengths[t]`` words, one run after another."""
+def join_runs_py(words: list, lengths: list[int], item: int = -1) -> list[str]:
+    """``" ".join`` of each run of ``lengths[t]`` words, one run after another (with
+    ``item``: the words are tuples, and their ``item``-th elements are joined)."""
+    if item >= 0:
+        words = [row[item] for row in words]
+    if sum(lengths) > len(words) or min(lengths, default=0) < 0:
+        raise ValueError("join_runs: lengths do not match words")
     out = []
     at = 0
     for k in lengths:
         out.append(" ".join(words[at:at + k]))
         at += k
     return out
+
+
+def int_columns_py(rows: list[tuple], columns: tuple[int, ...]) -> list[bytes]:
+    """For each column ``c``: the bytes of one native int64 per row, ``rows[r][c]``."""
+    return [array("q", [row[c] for row in rows]).tobytes() for c in columns]
 
 
 def char_wb_lookup_py(word: str, mapping: dict, min_n: int, max_n: int) -> list:
@@ -107,6 +117,7 @@ try:
     from moderation._speedups import (
         char_wb_lookup,
         fold_simple,
+        int_columns,
         join_runs,
         lookup_ids,
         split_lookup,
@@ -116,5 +127,5 @@ try:
 except ImportError:  # pragma: no cover - built without a C compiler
     token_ngram_scores = None  # features.WordTfidf then counts n-grams with numpy
     char_wb_lookup, fold_simple, join_runs = char_wb_lookup_py, fold_simple_py, join_runs_py
-    lookup_ids, split_lookup = lookup_ids_py, split_lookup_py
+    lookup_ids, split_lookup, int_columns = lookup_ids_py, split_lookup_py, int_columns_py
     word_rows_scores = word_rows_scores_py

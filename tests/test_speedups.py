@@ -23,6 +23,7 @@ def test_c_speed_ups_are_built_in_ci():
     assert speedups.lookup_ids is _speedups.lookup_ids
     assert speedups.fold_simple is _speedups.fold_simple
     assert speedups.join_runs is _speedups.join_runs
+    assert speedups.int_columns is _speedups.int_columns
 
 
 @given(st.lists(TEXT, max_size=8))
@@ -104,3 +105,13 @@ def test_join_runs_equals_python(lengths):
     assert speedups.join_runs(words, lengths) == speedups.join_runs_py(words, lengths)
     with pytest.raises(ValueError):
         speedups.join_runs(words, [*lengths, 1])
+
+
+@given(st.lists(st.tuples(st.text(max_size=3), st.integers(-2**40, 2**40),
+                          st.integers(-5, 5)), max_size=12), st.integers(0, 3))
+@settings(max_examples=300, deadline=None)
+def test_int_columns_and_joining_items_equal_python(rows, k):
+    assert speedups.int_columns(rows, (1, 2)) == speedups.int_columns_py(rows, (1, 2))
+    lengths = [len(rows) // 2, len(rows) - len(rows) // 2] if k else [len(rows)]
+    assert speedups.join_runs(rows, lengths, 0) == speedups.join_runs_py(rows, lengths, 0) \
+        == speedups.join_runs_py([r[0] for r in rows], lengths)
