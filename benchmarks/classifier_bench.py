@@ -261,10 +261,9 @@ def _fresh_scorer(which: str, bundle: Path, score):
     """Ours loaded again with empty word caches (the baseline keeps none)."""
     if which != "ours":
         return score
-    from moderation import load_model, normalize_batch
+    from moderation import load_model
 
-    normalize_batch._STATE[0].clear()
-    return load_model(bundle).predict_proba
+    return load_model(bundle).predict_proba  # loading starts a new, empty word index
 
 
 # ---------------------------------------------------------------- the parent: run and print

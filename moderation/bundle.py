@@ -23,6 +23,7 @@ from pathlib import Path
 
 import joblib
 
+from moderation import words
 from moderation.errors import ModelError, ModelIntegrityError, ModelVersionError
 from moderation.model import ModerationModel
 from moderation.taxonomy import LABELS
@@ -167,6 +168,7 @@ def load_bundle(model_dir: str | Path) -> ModerationModel:
                                 f"could not be loaded ({type(exc).__name__}: {exc}); retrain "
                                 "with `moderation train`") from None
     thresholds = {label: float(manifest["thresholds"][label]) for label in LABELS}
+    words.new_index()  # the new model's word tables start from the words it will score
     return ModerationModel(pipeline, thresholds, LABELS, manifest, model_dir.resolve())
 
 

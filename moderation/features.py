@@ -18,9 +18,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
-from moderation import lexicon
+from moderation import lexicon, speedups
 from moderation.normalize import SIGNALS, StatelessTextTransformer
-from moderation import speedups
 from moderation.speedups import char_wb_lookup, sublinear_tfidf, word_rows_scores
 from moderation.translit import is_latin_word, to_cyrillic
 from moderation.words import DenseTable, RaggedTable, WordBatch, WordIndex, batch_of

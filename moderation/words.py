@@ -75,6 +75,15 @@ _INDEX = WordIndex()
 _INDEX_LOCK = threading.Lock()
 
 
+def new_index() -> WordIndex:
+    """Start a new, empty shared index (loading a model does: its tables would otherwise
+    be filled for every word the old index holds, not only for the words it scores)."""
+    global _INDEX
+    with _INDEX_LOCK:
+        _INDEX = WordIndex()
+    return _INDEX
+
+
 def current_index() -> WordIndex:
     """The shared index; an empty one once it holds more than ``LIMIT`` words."""
     global _INDEX

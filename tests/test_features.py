@@ -118,7 +118,9 @@ def test_compiled_scores_refuse_inconsistent_input():
 
     if speedups.token_ngram_scores is None:
         pytest.skip("built without the C speed-ups")
-    i64 = lambda *v: np.array(v, dtype=np.int64)  # noqa: E731
+    def i64(*values):
+        return np.array(values, dtype=np.int64)
+
     out = np.zeros((1, 1))
     idf, coef = np.ones(2, dtype=np.float32), np.ones((2, 1))
     with pytest.raises(ValueError, match="out of range"):  # word 5 of 1

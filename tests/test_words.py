@@ -60,7 +60,7 @@ def test_a_remembered_batch_is_used_for_those_texts_only():
     remembered = WordBatch.of_texts(["x y", "z"])  # deliberately not the words of texts
     words.remember(texts, remembered)
     assert batch_of(texts) is remembered
-    other = batch_of(["".join(["a", " b"]), "".join(["c", ""])])  # equal strings, other objects
+    other = batch_of(["a b".encode().decode(), "c".encode().decode()])  # equal, other objects
     assert [other.index.words[i] for i in other.ids] == ["a", "b", "c"]
 
 
@@ -95,3 +95,11 @@ def test_dense_table_grows_and_keeps_rows():
     rows = table.filled(len(index), lambda ws: [(len(w), 0) for w in ws])
     assert rows.shape == (2002, 2) and rows[:2].tolist() == [[1, 1], [2, 1]]
 
+
+
+def test_new_index_replaces_the_shared_one(monkeypatch):
+    monkeypatch.setattr(words, "_INDEX", WordIndex())
+    before = words.current_index()
+    before.lookup(["слово"])
+    after = words.new_index()
+    assert after is words.current_index() is not before and len(after) == 0
