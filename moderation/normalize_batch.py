@@ -11,12 +11,17 @@ patterns that can reach across a space:
   letter standing alone (``т.д``, ``а``) and one that starts with one (``п.``, ``а``);
 * promo codes (``промокод ABC``, ``купон: ABC``).
 
-Each word is normalised once (cached) with flags for these cases. Words that may meet are
-linked, and each run of linked words is normalised together as written; the rest word by
-word; the parts are joined with one space. When a part leaves something at its edge that
-may meet its neighbour (``$100 5t я k я``: the price leaves ``t``), the whole comment is
-normalised at once. The result is the same string as :func:`normalize` gives: tests compare
-both on every text of the corpora and on generated text built from these cases.
+Each word is normalised once (cached, with the number of its normalised form in the shared
+:class:`~moderation.words.WordIndex`) with flags for these cases. A batch is done at once:
+steps 1-3 (:func:`~moderation.speedups.fold_simple` for text of simple characters), every
+word of every text looked up in one call, and the texts whose words may meet found with
+array operations on the flags. In those texts, each run of linked words is normalised
+together as written (cached: "500 грн," repeats), the rest word by word, and the parts are
+joined with one space. When a part leaves a changed edge with flags next to a word with
+flags (``$100 5t я k я``: the price leaves ``t``), or words of different parts may now
+meet, the whole comment is normalised at once. The result is the same string as
+:func:`normalize` gives: tests compare both on every text of the corpora and on generated
+text built from these cases.
 """
 from __future__ import annotations
 

@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 
 from moderation import speedups
 
-WHITE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+WHITE = (" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2009\u200a\u2028\u2029"
+         "\u202f\u205f\u3000")
 TEXT = st.text(alphabet=st.sampled_from(list("ab ї😀\u200b") + list(WHITE)), max_size=12) \
     | st.text(max_size=30)
 
