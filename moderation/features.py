@@ -59,7 +59,8 @@ class _WordRows:
 def _token_kinds(tok: str) -> tuple[int, int, int, int]:
     """(obscene, insult, threat, masked) for one token; tokens repeat, so cached. A Latin
     token is also read as transliterated Cyrillic (``suka``)."""
-    forms = (tok, to_cyrillic(tok)) if is_latin_word(tok) else (tok,)
+    forms = [tok, to_cyrillic(tok)] if is_latin_word(tok) else [tok]
+    forms = [form for form in forms if lexicon.is_any(form)]  # most tokens: none
     return (int(any(map(lexicon.is_obscene, forms))), int(any(map(lexicon.is_insult, forms))),
             int(any(map(lexicon.is_threat, forms))), int("*" in tok))
 

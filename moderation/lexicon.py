@@ -68,6 +68,15 @@ def _matcher(kind: str):
     return match
 
 
+_ANY = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in _KINDS.values()), _FLAGS)
+
+
+def is_any(token: str) -> bool:
+    """True when the token may be of some kind (``is_obscene`` or ``is_insult`` or
+    ``is_threat``, before the exceptions): one match instead of three for most tokens."""
+    return _ANY.fullmatch(token) is not None
+
+
 is_obscene = _matcher("obscene")
 is_insult = _matcher("insult")
 is_threat = _matcher("threat")

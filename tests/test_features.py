@@ -132,3 +132,16 @@ def test_compiled_scores_refuse_inconsistent_input():
     with pytest.raises(ValueError, match="unsorted"):
         speedups.token_ngram_scores(i64(0, 1), i64(0), i64(0, 1), np.array([0], np.int32),
                                     i64(0, 1), i64(5, 3), i64(0, 1), 2, idf, coef, out)
+
+
+def test_lexicon_prefilter_misses_no_token():
+    """``lexicon.is_any`` only skips the three look-ups: it must hold wherever one of them
+    does (checked on every token of the corpora and on the lexicon's own examples)."""
+    from moderation import lexicon
+    from moderation.dataset import load_seed
+
+    tokens = {t for text in load_seed().texts for t in lexicon.tokens(normalize(text))}
+    tokens |= {"хуй", "нахуя", "дебіл", "вбити", "суками", "бля", "рахуйте", "небо", "педикюр"}
+    for token in tokens:
+        hit = lexicon.is_obscene(token) or lexicon.is_insult(token) or lexicon.is_threat(token)
+        assert not hit or lexicon.is_any(token), token
