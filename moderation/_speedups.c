@@ -318,6 +318,10 @@ fail:
     return NULL;
 }
 
+/* 1 + log(k) for the small counts k (most are 1): filled once, with the same log() */
+#define TF_TABLE 64
+static double tf_table[TF_TABLE];
+
 /* out[l] = sum over the touched columns c of (1 + log counts[c]) * idf[c] * coef[c, l],
  * divided by the L2 norm of those weights; counts of the touched columns are reset to 0. */
 static void
@@ -329,7 +333,8 @@ score_text(int *counts, const int *touched, Py_ssize_t n_touched, const float *i
         out[l] = 0.0;
     for (Py_ssize_t i = 0; i < n_touched; i++) {
         int c = touched[i];
-        double weight = (1.0 + log((double)counts[c])) * (double)idf[c];
+        int k = counts[c];
+        double weight = (k < TF_TABLE ? tf_table[k] : 1.0 + log((double)k)) * (double)idf[c];
         counts[c] = 0;
         squares += weight * weight;
         const double *w = coef + (Py_ssize_t)c * n_labels;
@@ -687,5 +692,7 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__speedups(void)
 {
+    for (int k = 1; k < TF_TABLE; k++)
+        tf_table[k] = 1.0 + log((double)k);
     return PyModule_Create(&module);
 }

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, chain
 from operator import itemgetter
 
 import numpy as np
@@ -315,19 +315,22 @@ def normalize_with_words(texts: Iterable[str]) -> tuple[list[str], WordBatch]:
     unnumbered = ids < 0
     respell = set(text_of[unnumbered].tolist()) if unnumbered.any() else set()
     if slow or respell:
-        pieces, counts = [], list(lengths)
         starts = [0, *accumulate(lengths)]
-        done = 0
-        for i in sorted(slow | respell):
-            start, end = starts[i], starts[i + 1]
+        order = sorted(slow | respell)
+        for i in slow:
             text = prepared[i]
-            if i in slow:
-                out[i] = _settle(text, None)[0] if _OTHER_SPACE.search(text) \
-                    else _joined(text, entries[start:end], state)
-            own = index.lookup(out[i].split())
-            pieces += [ids[done:start], own]
-            counts[i] = len(own)
-            done = end
+            out[i] = _settle(text, None)[0] if _OTHER_SPACE.search(text) \
+                else _joined(text, entries[starts[i]:starts[i + 1]], state)
+        # their words, numbered in one look-up, replace theirs in ``ids``
+        own = [out[i].split() for i in order]
+        own_ids = index.lookup(list(chain.from_iterable(own)))
+        pieces, counts = [], list(lengths)
+        done = taken = 0
+        for i, words in zip(order, own):
+            pieces += [ids[done:starts[i]], own_ids[taken:taken + len(words)]]
+            counts[i] = len(words)
+            taken += len(words)
+            done = starts[i + 1]
         pieces.append(ids[done:])
         ids, lengths = np.concatenate(pieces), counts
     return out, WordBatch(index, ids, lengths)
