@@ -37,12 +37,14 @@
  *   float64 (texts x labels, written).
  *
  * token_ngram_scores(text_indptr, word_ids, row_indptr, row_values, unigram_cols,
- *                    bigram_keys, bigram_cols, base, idf, coef, out)   (moderation.features)
+ *                    bigram_keys, bigram_cols, bigram_heads, base, idf, coef, out)
+ *   (moderation.features)
  *   The same for word 1- and 2-grams: the rows are the token ids of each word (-1: a token
  *   in no n-gram of the vocabulary), a text is the sequence of its words' tokens; token t
  *   counts column unigram_cols[t] (when >= 0), and two tokens a, b in a row count the
- *   column of key a * base + b in the sorted bigram_keys (when there). Buffers: int64 x3,
- *   int32, int64 x3, then idf, coef, out as above.
+ *   column of key a * base + b in the sorted bigram_keys (when there; the keys of first
+ *   token a are bigram_keys[bigram_heads[a]:bigram_heads[a + 1]]). Buffers: int64 x3,
+ *   int32, int64 x4, then idf, coef, out as above.
  *
  * char_wb_lookup(word, mapping, min_n, max_n) -> list   (moderation.features)
  *   mapping[gram] for every character n-gram of " word " that mapping holds, as
@@ -448,22 +450,24 @@ done:
 static PyObject *
 token_ngram_scores(PyObject *self, PyObject *args)
 {
-    Py_buffer tb, wb, rb, vb, ub, kb, bb, ib, cb, ob;
+    Py_buffer tb, wb, rb, vb, ub, kb, bb, hb, ib, cb, ob;
     long long base;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*y*Ly*y*w*:token_ngram_scores", &tb, &wb, &rb, &vb,
-                          &ub, &kb, &bb, &base, &ib, &cb, &ob))
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*y*y*Ly*y*w*:token_ngram_scores", &tb, &wb, &rb,
+                          &vb, &ub, &kb, &bb, &hb, &base, &ib, &cb, &ob))
         return NULL;
     PyObject *result = NULL;
     int *counts = NULL, *touched = NULL;
     if (check_buffer(&tb, 8, "text_indptr") || check_buffer(&wb, 8, "word_ids") ||
         check_buffer(&rb, 8, "row_indptr") || check_buffer(&vb, 4, "row_values") ||
         check_buffer(&ub, 8, "unigram_cols") || check_buffer(&kb, 8, "bigram_keys") ||
-        check_buffer(&bb, 8, "bigram_cols") || check_buffer(&ib, 4, "idf") ||
+        check_buffer(&bb, 8, "bigram_cols") || check_buffer(&hb, 8, "bigram_heads") ||
+        check_buffer(&ib, 4, "idf") ||
         check_buffer(&cb, 8, "coef") || check_buffer(&ob, 8, "out"))
         goto done;
     const long long *text_indptr = tb.buf, *word_ids = wb.buf, *row_indptr = rb.buf;
     const int *values = vb.buf;
     const long long *unigram_cols = ub.buf, *bigram_keys = kb.buf, *bigram_cols = bb.buf;
+    const long long *heads = hb.buf;
     const float *idf = ib.buf;
     const double *coef = cb.buf;
     double *out = ob.buf;
@@ -513,6 +517,17 @@ token_ngram_scores(PyObject *self, PyObject *args)
                             "token_ngram_scores: bigrams unsorted or a column out of range");
             goto done;
         }
+    if (hb.len / 8 != n_tokens + 1) {
+        PyErr_SetString(PyExc_ValueError, "token_ngram_scores: inconsistent sizes");
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k < n_tokens; k++)  /* heads[a]..heads[a + 1]: keys a * base + b */
+        if (heads[k] < 0 || heads[k] > heads[k + 1] || heads[k + 1] > n_bigrams ||
+            (heads[k] < heads[k + 1] && (bigram_keys[heads[k]] / base != k ||
+                                         bigram_keys[heads[k + 1] - 1] / base != k))) {
+            PyErr_SetString(PyExc_ValueError, "token_ngram_scores: bigram_heads do not match");
+            goto done;
+        }
     counts = PyMem_Calloc(n_cols, sizeof(int));
     touched = PyMem_Malloc(n_cols * sizeof(int));
     if (counts == NULL || touched == NULL) {
@@ -531,9 +546,9 @@ token_ngram_scores(PyObject *self, PyObject *args)
                     long long c = unigram_cols[token];
                     if (c >= 0 && counts[c]++ == 0)
                         touched[n_touched++] = (int)c;
-                    if (prev >= 0 && n_bigrams > 0) {
+                    if (prev >= 0 && heads[prev] < heads[prev + 1]) {
                         long long key = prev * base + token;
-                        Py_ssize_t lo = 0, hi = n_bigrams;
+                        Py_ssize_t lo = heads[prev], hi = heads[prev + 1];
                         while (lo < hi) {
                             Py_ssize_t mid = lo + (hi - lo) / 2;
                             if (bigram_keys[mid] < key)
@@ -541,7 +556,7 @@ token_ngram_scores(PyObject *self, PyObject *args)
                             else
                                 hi = mid;
                         }
-                        if (lo < n_bigrams && bigram_keys[lo] == key) {
+                        if (lo < heads[prev + 1] && bigram_keys[lo] == key) {
                             c = bigram_cols[lo];
                             if (counts[c]++ == 0)
                                 touched[n_touched++] = (int)c;
@@ -566,6 +581,7 @@ done:
     PyBuffer_Release(&ub);
     PyBuffer_Release(&kb);
     PyBuffer_Release(&bb);
+    PyBuffer_Release(&hb);
     PyBuffer_Release(&ib);
     PyBuffer_Release(&cb);
     PyBuffer_Release(&ob);
@@ -678,7 +694,7 @@ static PyMethodDef methods[] = {
      "word_rows_scores(text_indptr, word_ids, row_indptr, row_values, idf, coef, out)"},
     {"token_ngram_scores", token_ngram_scores, METH_VARARGS,
      "token_ngram_scores(text_indptr, word_ids, row_indptr, row_values, unigram_cols, "
-     "bigram_keys, bigram_cols, base, idf, coef, out)"},
+     "bigram_keys, bigram_cols, bigram_heads, base, idf, coef, out)"},
     {"char_wb_lookup", char_wb_lookup, METH_VARARGS,
      "char_wb_lookup(word, mapping, min_n, max_n) -> list"},
     {NULL, NULL, 0, NULL},

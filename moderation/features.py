@@ -97,20 +97,22 @@ class SignalCounter(_WordRows, StatelessTextTransformer):
         return DenseTable(index, len(SIGNAL_FEATURES))
 
     def transform(self, X: Iterable[str]):
-        batch = batch_of(_as_sequence(X))
-        per_word = self._table_state(batch)
-        return self._scaled(np.asarray(batch.occurrences(len(per_word)) @ per_word))
+        return sp.csr_matrix(self._values(X))
 
     n_columns = len(SIGNAL_FEATURES)
 
     def decision(self, X, coef_t: np.ndarray) -> np.ndarray:
-        """``transform(X) @ coef_t``."""
-        return np.asarray(self.transform(X) @ coef_t)
+        """``transform(X) @ coef_t`` (without the sparse matrix)."""
+        return self._values(X) @ coef_t
 
-    def _scaled(self, counts: np.ndarray) -> sp.csr_matrix:
+    def _values(self, X) -> np.ndarray:
+        """The features as a dense array (texts x ``SIGNAL_FEATURES``)."""
+        batch = batch_of(_as_sequence(X))
+        per_word = self._table_state(batch)
+        counts = np.asarray(batch.occurrences(len(per_word)) @ per_word)
         counts = counts.reshape(-1, len(SIGNAL_FEATURES))
         counts[:, -1] = np.minimum(counts[:, -1], 10)  # "!" counted up to ten
-        return sp.csr_matrix(np.log1p(counts) * self.scale)
+        return np.log1p(counts) * self.scale
 
 
 # ---------------------------------------------------------------- TF-IDF
@@ -225,8 +227,11 @@ class WordTfidf(FastTfidf):
         unigrams = np.full(base, -1, dtype=np.int64)
         if 1 in by_n:
             unigrams[by_n[1][0]] = by_n[1][1]
+        # the two-word n-grams whose first word is a: keys heads[a]..heads[a + 1] of by_n[2]
+        keys = by_n.get(2, (np.zeros(0, dtype=np.int64),))[0]
+        heads = np.searchsorted(keys, np.arange(base + 1, dtype=np.int64) * base).astype(np.int64)
         tables = self.__dict__["_tables"] = {"ids": ids, "base": base, "grams": by_n,
-                                             "unigrams": unigrams}
+                                             "unigrams": unigrams, "heads": heads}
         return tables
 
     def decision(self, X, coef_t: np.ndarray) -> np.ndarray:
@@ -236,12 +241,14 @@ class WordTfidf(FastTfidf):
         tables = self._lookup_tables()
         batch = batch_of(_as_sequence(X))
         _, indptr, tokens = self._table_state(batch)
+        base = tables["base"]
         empty = (np.zeros(0, dtype=np.int64),) * 2
-        unigrams = tables["unigrams"] if lo == 1 else np.full(tables["base"], -1, np.int64)
+        unigrams = tables["unigrams"] if lo == 1 else np.full(base, -1, np.int64)
         keys, columns = tables["grams"].get(2, empty) if hi == 2 else empty
+        heads = tables["heads"] if hi == 2 else np.zeros(base + 1, dtype=np.int64)
         out = np.empty((batch.n_texts, coef_t.shape[1]))
         speedups.token_ngram_scores(batch.indptr, batch.ids, indptr, tokens, unigrams, keys,
-                                    columns, tables["base"], self.idf_,
+                                    columns, heads, base, self.idf_,
                                     np.ascontiguousarray(coef_t, dtype=np.float64), out)
         return out
 

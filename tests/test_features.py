@@ -131,7 +131,12 @@ def test_compiled_scores_refuse_inconsistent_input():
                                   coef, out)
     with pytest.raises(ValueError, match="unsorted"):
         speedups.token_ngram_scores(i64(0, 1), i64(0), i64(0, 1), np.array([0], np.int32),
-                                    i64(0, 1), i64(5, 3), i64(0, 1), 2, idf, coef, out)
+                                    i64(0, 1), i64(5, 3), i64(0, 1), i64(0, 0, 2), 2, idf,
+                                    coef, out)
+    with pytest.raises(ValueError, match="heads"):
+        speedups.token_ngram_scores(i64(0, 1), i64(0), i64(0, 1), np.array([0], np.int32),
+                                    i64(0, 1), i64(1, 3), i64(0, 1), i64(0, 2, 2), 2, idf,
+                                    coef, out)
 
 
 def test_lexicon_prefilter_misses_no_token():
