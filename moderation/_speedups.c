@@ -55,6 +55,22 @@
 #include <Python.h>
 #include <math.h>
 
+/* Length, kind and data of text i, which must be a str (-1 with TypeError). */
+static int
+text_parts(const char *fn, Py_ssize_t i, PyObject *text, Py_ssize_t *len, int *kind,
+           const void **data)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "%s: text %zd is %.100s, not str", fn, i,
+                     Py_TYPE(text)->tp_name);
+        return -1;
+    }
+    *len = PyUnicode_GET_LENGTH(text);
+    *kind = PyUnicode_KIND(text);
+    *data = PyUnicode_DATA(text);
+    return 0;
+}
+
 static int
 append_steal(PyObject *list, PyObject *item)
 {
@@ -65,13 +81,23 @@ append_steal(PyObject *list, PyObject *item)
     return rc;
 }
 
+/* The (sequence, dict) arguments of a look-up: the sequence as a fast sequence (a new
+ * reference) and the dict (borrowed); NULL with an exception. */
+static PyObject *
+sequence_and_dict(PyObject *args, const char *format, const char *what, PyObject **mapping)
+{
+    PyObject *items;
+    if (!PyArg_ParseTuple(args, format, &items, &PyDict_Type, mapping))
+        return NULL;
+    return PySequence_Fast(items, what);
+}
+
 static PyObject *
 split_lookup(PyObject *self, PyObject *args)
 {
-    PyObject *texts, *mapping;
-    if (!PyArg_ParseTuple(args, "OO!:split_lookup", &texts, &PyDict_Type, &mapping))
-        return NULL;
-    PyObject *seq = PySequence_Fast(texts, "split_lookup: texts must be a sequence");
+    PyObject *mapping;
+    PyObject *seq = sequence_and_dict(args, "OO!:split_lookup",
+                                      "split_lookup: texts must be a sequence", &mapping);
     if (seq == NULL)
         return NULL;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
@@ -84,14 +110,11 @@ split_lookup(PyObject *self, PyObject *args)
 
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *text = items[i];
-        if (!PyUnicode_Check(text)) {
-            PyErr_Format(PyExc_TypeError, "split_lookup: text %zd is %.100s, not str", i,
-                         Py_TYPE(text)->tp_name);
+        Py_ssize_t len;
+        int kind;
+        const void *data;
+        if (text_parts("split_lookup", i, text, &len, &kind, &data) < 0)
             goto fail;
-        }
-        Py_ssize_t len = PyUnicode_GET_LENGTH(text);
-        int kind = PyUnicode_KIND(text);
-        const void *data = PyUnicode_DATA(text);
         Py_ssize_t count = 0, j = 0;
         for (;;) {
             while (j < len && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, j)))
@@ -142,10 +165,9 @@ fail:
 static PyObject *
 lookup_ids(PyObject *self, PyObject *args)
 {
-    PyObject *words, *mapping;
-    if (!PyArg_ParseTuple(args, "OO!:lookup_ids", &words, &PyDict_Type, &mapping))
-        return NULL;
-    PyObject *seq = PySequence_Fast(words, "lookup_ids: words must be a sequence");
+    PyObject *mapping;
+    PyObject *seq = sequence_and_dict(args, "OO!:lookup_ids",
+                                      "lookup_ids: words must be a sequence", &mapping);
     if (seq == NULL)
         return NULL;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
@@ -219,14 +241,11 @@ fold_simple(PyObject *self, PyObject *texts)
         goto fail;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *text = items[i];
-        if (!PyUnicode_Check(text)) {
-            PyErr_Format(PyExc_TypeError, "fold_simple: text %zd is %.100s, not str", i,
-                         Py_TYPE(text)->tp_name);
+        Py_ssize_t len;
+        int kind;
+        const void *data;
+        if (text_parts("fold_simple", i, text, &len, &kind, &data) < 0)
             goto fail;
-        }
-        Py_ssize_t len = PyUnicode_GET_LENGTH(text);
-        int kind = PyUnicode_KIND(text);
-        const void *data = PyUnicode_DATA(text);
         Py_UCS4 maxchar = 0;
         int simple = 1, changes = 0;
         for (Py_ssize_t j = 0; j < len; j++) {
@@ -320,6 +339,16 @@ fail:
     return NULL;
 }
 
+/* The buffers both scorers take: texts as runs of words, words as rows of values. */
+typedef struct {
+    const long long *text_indptr, *word_ids, *row_indptr;
+    const int *values;
+    const float *idf;
+    const double *coef;
+    double *out;
+    Py_ssize_t n_texts, n_rows, n_values, n_cols, n_labels;
+} Layout;
+
 /* 1 + log(k) for the small counts k (most are 1): filled once, with the same log() */
 #define TF_TABLE 64
 static double tf_table[TF_TABLE];
@@ -327,9 +356,12 @@ static double tf_table[TF_TABLE];
 /* out[l] = sum over the touched columns c of (1 + log counts[c]) * idf[c] * coef[c, l],
  * divided by the L2 norm of those weights; counts of the touched columns are reset to 0. */
 static void
-score_text(int *counts, const int *touched, Py_ssize_t n_touched, const float *idf,
-           const double *coef, Py_ssize_t n_labels, double *out)
+score_text(const Layout *l, int *counts, const int *touched, Py_ssize_t n_touched, Py_ssize_t t)
 {
+    const float *idf = l->idf;
+    const double *coef = l->coef;
+    Py_ssize_t n_labels = l->n_labels;
+    double *out = l->out + t * n_labels;
     double squares = 0.0;
     for (Py_ssize_t l = 0; l < n_labels; l++)
         out[l] = 0.0;
@@ -361,6 +393,88 @@ check_buffer(Py_buffer *b, Py_ssize_t itemsize, const char *name)
     return 0;
 }
 
+/* Checks sizes, order and ranges of those buffers (values in [min_value, value_limit), or in
+ * [min_value, number of columns) when value_limit < 0) and fills layout; -1 with ValueError. */
+static int
+read_layout(const char *fn, Py_buffer *tb, Py_buffer *wb, Py_buffer *rb, Py_buffer *vb,
+            Py_buffer *ib, Py_buffer *cb, Py_buffer *ob, long long min_value,
+            Py_ssize_t value_limit, Layout *l)
+{
+    if (check_buffer(tb, 8, "text_indptr") || check_buffer(wb, 8, "word_ids") ||
+        check_buffer(rb, 8, "row_indptr") || check_buffer(vb, 4, "row_values") ||
+        check_buffer(ib, 4, "idf") || check_buffer(cb, 8, "coef") || check_buffer(ob, 8, "out"))
+        return -1;
+    l->text_indptr = tb->buf;
+    l->word_ids = wb->buf;
+    l->row_indptr = rb->buf;
+    l->values = vb->buf;
+    l->idf = ib->buf;
+    l->coef = cb->buf;
+    l->out = ob->buf;
+    l->n_texts = tb->len / 8 - 1;
+    l->n_rows = rb->len / 8 - 1;
+    l->n_values = vb->len / 4;
+    l->n_cols = ib->len / 4;
+    Py_ssize_t n_occ = wb->len / 8;
+    if (l->n_texts < 0 || l->n_rows < 0 || l->n_cols == 0 || (cb->len / 8) % l->n_cols != 0) {
+        PyErr_Format(PyExc_ValueError, "%s: inconsistent sizes", fn);
+        return -1;
+    }
+    l->n_labels = (cb->len / 8) / l->n_cols;
+    if (ob->len / 8 != l->n_texts * l->n_labels || l->text_indptr[0] != 0 ||
+        l->text_indptr[l->n_texts] != n_occ || l->row_indptr[0] != 0 ||
+        l->row_indptr[l->n_rows] != l->n_values) {
+        PyErr_Format(PyExc_ValueError, "%s: inconsistent sizes", fn);
+        return -1;
+    }
+    for (Py_ssize_t t = 0; t < l->n_texts; t++)
+        if (l->text_indptr[t + 1] < l->text_indptr[t]) {
+            PyErr_Format(PyExc_ValueError, "%s: text_indptr decreases", fn);
+            return -1;
+        }
+    for (Py_ssize_t j = 0; j < n_occ; j++)
+        if (l->word_ids[j] < 0 || l->word_ids[j] >= l->n_rows) {
+            PyErr_Format(PyExc_ValueError, "%s: a word id is out of range", fn);
+            return -1;
+        }
+    for (Py_ssize_t r = 0; r < l->n_rows; r++)
+        if (l->row_indptr[r + 1] < l->row_indptr[r]) {
+            PyErr_Format(PyExc_ValueError, "%s: row_indptr decreases", fn);
+            return -1;
+        }
+    Py_ssize_t limit = value_limit < 0 ? l->n_cols : value_limit;
+    for (Py_ssize_t k = 0; k < l->n_values; k++)
+        if (l->values[k] < min_value || l->values[k] >= limit) {
+            PyErr_Format(PyExc_ValueError, "%s: a row value is out of range", fn);
+            return -1;
+        }
+    return 0;
+}
+
+/* Zeroed counts and a touched list, one slot per column; -1 with MemoryError. */
+static int
+scratch(Py_ssize_t n_cols, int **counts, int **touched)
+{
+    *counts = PyMem_Calloc(n_cols, sizeof(int));
+    *touched = PyMem_Malloc(n_cols * sizeof(int));
+    if (*counts == NULL || *touched == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+/* Frees the scratch and releases the buffers; None when ok, else NULL (the error set). */
+static PyObject *
+finish(int ok, int *counts, int *touched, Py_buffer *buffers[], int n)
+{
+    PyMem_Free(counts);
+    PyMem_Free(touched);
+    for (int i = 0; i < n; i++)
+        PyBuffer_Release(buffers[i]);
+    return ok ? Py_NewRef(Py_None) : NULL;
+}
+
 static PyObject *
 word_rows_scores(PyObject *self, PyObject *args)
 {
@@ -368,83 +482,29 @@ word_rows_scores(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*w*:word_rows_scores", &tb, &wb, &rb, &vb, &ib,
                           &cb, &ob))
         return NULL;
-    PyObject *result = NULL;
+    Py_buffer *buffers[] = {&tb, &wb, &rb, &vb, &ib, &cb, &ob};
     int *counts = NULL, *touched = NULL;
-    if (check_buffer(&tb, 8, "text_indptr") || check_buffer(&wb, 8, "word_ids") ||
-        check_buffer(&rb, 8, "row_indptr") || check_buffer(&vb, 4, "row_values") ||
-        check_buffer(&ib, 4, "idf") || check_buffer(&cb, 8, "coef") ||
-        check_buffer(&ob, 8, "out"))
+    Layout l;
+    if (read_layout("word_rows_scores", &tb, &wb, &rb, &vb, &ib, &cb, &ob, 0, -1, &l) < 0 ||
+        scratch(l.n_cols, &counts, &touched) < 0)
         goto done;
-    const long long *text_indptr = tb.buf, *word_ids = wb.buf, *row_indptr = rb.buf;
-    const int *values = vb.buf;
-    const float *idf = ib.buf;
-    const double *coef = cb.buf;
-    double *out = ob.buf;
-    Py_ssize_t n_texts = tb.len / 8 - 1, n_occ = wb.len / 8, n_rows = rb.len / 8 - 1;
-    Py_ssize_t n_values = vb.len / 4, n_cols = ib.len / 4;
-    if (n_texts < 0 || n_rows < 0 || n_cols == 0 || (cb.len / 8) % n_cols != 0) {
-        PyErr_SetString(PyExc_ValueError, "word_rows_scores: inconsistent sizes");
-        goto done;
-    }
-    Py_ssize_t n_labels = (cb.len / 8) / n_cols;
-    if (ob.len / 8 != n_texts * n_labels || text_indptr[0] != 0 ||
-        text_indptr[n_texts] != n_occ || row_indptr[0] != 0 || row_indptr[n_rows] != n_values) {
-        PyErr_SetString(PyExc_ValueError, "word_rows_scores: inconsistent sizes");
-        goto done;
-    }
-    for (Py_ssize_t t = 0; t < n_texts; t++)
-        if (text_indptr[t + 1] < text_indptr[t]) {
-            PyErr_SetString(PyExc_ValueError, "word_rows_scores: text_indptr decreases");
-            goto done;
-        }
-    for (Py_ssize_t j = 0; j < n_occ; j++)
-        if (word_ids[j] < 0 || word_ids[j] >= n_rows) {
-            PyErr_SetString(PyExc_ValueError, "word_rows_scores: a word id is out of range");
-            goto done;
-        }
-    for (Py_ssize_t r = 0; r < n_rows; r++)
-        if (row_indptr[r + 1] < row_indptr[r]) {
-            PyErr_SetString(PyExc_ValueError, "word_rows_scores: row_indptr decreases");
-            goto done;
-        }
-    for (Py_ssize_t k = 0; k < n_values; k++)
-        if (values[k] < 0 || values[k] >= n_cols) {
-            PyErr_SetString(PyExc_ValueError, "word_rows_scores: a column is out of range");
-            goto done;
-        }
-    counts = PyMem_Calloc(n_cols, sizeof(int));
-    touched = PyMem_Malloc(n_cols * sizeof(int));
-    if (counts == NULL || touched == NULL) {
-        PyErr_NoMemory();
-        goto done;
-    }
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t t = 0; t < n_texts; t++) {
+    for (Py_ssize_t t = 0; t < l.n_texts; t++) {
         Py_ssize_t n_touched = 0;
-        for (long long j = text_indptr[t]; j < text_indptr[t + 1]; j++) {
-            long long w = word_ids[j];
-            for (long long k = row_indptr[w]; k < row_indptr[w + 1]; k++) {
-                int c = values[k];
+        for (long long j = l.text_indptr[t]; j < l.text_indptr[t + 1]; j++) {
+            long long w = l.word_ids[j];
+            for (long long k = l.row_indptr[w]; k < l.row_indptr[w + 1]; k++) {
+                int c = l.values[k];
                 if (counts[c]++ == 0)
                     touched[n_touched++] = c;
             }
         }
-        score_text(counts, touched, n_touched, idf, coef, n_labels, out + t * n_labels);
+        score_text(&l, counts, touched, n_touched, t);
     }
     Py_END_ALLOW_THREADS
-    result = Py_NewRef(Py_None);
-
+    return finish(1, counts, touched, buffers, 7);
 done:
-    PyMem_Free(counts);
-    PyMem_Free(touched);
-    PyBuffer_Release(&tb);
-    PyBuffer_Release(&wb);
-    PyBuffer_Release(&rb);
-    PyBuffer_Release(&vb);
-    PyBuffer_Release(&ib);
-    PyBuffer_Release(&cb);
-    PyBuffer_Release(&ob);
-    return result;
+    return finish(0, counts, touched, buffers, 7);
 }
 
 static PyObject *
@@ -455,72 +515,34 @@ token_ngram_scores(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*y*y*Ly*y*w*:token_ngram_scores", &tb, &wb, &rb,
                           &vb, &ub, &kb, &bb, &hb, &base, &ib, &cb, &ob))
         return NULL;
-    PyObject *result = NULL;
+    Py_buffer *buffers[] = {&tb, &wb, &rb, &vb, &ub, &kb, &bb, &hb, &ib, &cb, &ob};
     int *counts = NULL, *touched = NULL;
-    if (check_buffer(&tb, 8, "text_indptr") || check_buffer(&wb, 8, "word_ids") ||
-        check_buffer(&rb, 8, "row_indptr") || check_buffer(&vb, 4, "row_values") ||
-        check_buffer(&ub, 8, "unigram_cols") || check_buffer(&kb, 8, "bigram_keys") ||
-        check_buffer(&bb, 8, "bigram_cols") || check_buffer(&hb, 8, "bigram_heads") ||
-        check_buffer(&ib, 4, "idf") ||
-        check_buffer(&cb, 8, "coef") || check_buffer(&ob, 8, "out"))
+    Layout l;
+    if (check_buffer(&ub, 8, "unigram_cols") || check_buffer(&kb, 8, "bigram_keys") ||
+        check_buffer(&bb, 8, "bigram_cols") || check_buffer(&hb, 8, "bigram_heads"))
         goto done;
-    const long long *text_indptr = tb.buf, *word_ids = wb.buf, *row_indptr = rb.buf;
-    const int *values = vb.buf;
     const long long *unigram_cols = ub.buf, *bigram_keys = kb.buf, *bigram_cols = bb.buf;
     const long long *heads = hb.buf;
-    const float *idf = ib.buf;
-    const double *coef = cb.buf;
-    double *out = ob.buf;
-    Py_ssize_t n_texts = tb.len / 8 - 1, n_occ = wb.len / 8, n_rows = rb.len / 8 - 1;
-    Py_ssize_t n_values = vb.len / 4, n_tokens = ub.len / 8, n_bigrams = kb.len / 8;
-    Py_ssize_t n_cols = ib.len / 4;
-    if (n_texts < 0 || n_rows < 0 || n_cols == 0 || (cb.len / 8) % n_cols != 0 ||
-        bb.len != kb.len || base < n_tokens) {
+    Py_ssize_t n_tokens = ub.len / 8, n_bigrams = kb.len / 8;
+    if (read_layout("token_ngram_scores", &tb, &wb, &rb, &vb, &ib, &cb, &ob, -1, n_tokens,
+                    &l) < 0)
+        goto done;
+    if (bb.len != kb.len || base < n_tokens || hb.len / 8 != n_tokens + 1) {
         PyErr_SetString(PyExc_ValueError, "token_ngram_scores: inconsistent sizes");
         goto done;
     }
-    Py_ssize_t n_labels = (cb.len / 8) / n_cols;
-    if (ob.len / 8 != n_texts * n_labels || text_indptr[0] != 0 ||
-        text_indptr[n_texts] != n_occ || row_indptr[0] != 0 || row_indptr[n_rows] != n_values) {
-        PyErr_SetString(PyExc_ValueError, "token_ngram_scores: inconsistent sizes");
-        goto done;
-    }
-    for (Py_ssize_t t = 0; t < n_texts; t++)
-        if (text_indptr[t + 1] < text_indptr[t]) {
-            PyErr_SetString(PyExc_ValueError, "token_ngram_scores: text_indptr decreases");
-            goto done;
-        }
-    for (Py_ssize_t j = 0; j < n_occ; j++)
-        if (word_ids[j] < 0 || word_ids[j] >= n_rows) {
-            PyErr_SetString(PyExc_ValueError, "token_ngram_scores: a word id is out of range");
-            goto done;
-        }
-    for (Py_ssize_t r = 0; r < n_rows; r++)
-        if (row_indptr[r + 1] < row_indptr[r]) {
-            PyErr_SetString(PyExc_ValueError, "token_ngram_scores: row_indptr decreases");
-            goto done;
-        }
-    for (Py_ssize_t k = 0; k < n_values; k++)
-        if (values[k] < -1 || values[k] >= n_tokens) {
-            PyErr_SetString(PyExc_ValueError, "token_ngram_scores: a token id is out of range");
-            goto done;
-        }
     for (Py_ssize_t k = 0; k < n_tokens; k++)
-        if (unigram_cols[k] >= n_cols) {
+        if (unigram_cols[k] >= l.n_cols) {
             PyErr_SetString(PyExc_ValueError, "token_ngram_scores: a column is out of range");
             goto done;
         }
     for (Py_ssize_t k = 0; k < n_bigrams; k++)
-        if (bigram_cols[k] < 0 || bigram_cols[k] >= n_cols ||
+        if (bigram_cols[k] < 0 || bigram_cols[k] >= l.n_cols ||
             (k > 0 && bigram_keys[k] <= bigram_keys[k - 1])) {
             PyErr_SetString(PyExc_ValueError,
                             "token_ngram_scores: bigrams unsorted or a column out of range");
             goto done;
         }
-    if (hb.len / 8 != n_tokens + 1) {
-        PyErr_SetString(PyExc_ValueError, "token_ngram_scores: inconsistent sizes");
-        goto done;
-    }
     for (Py_ssize_t k = 0; k < n_tokens; k++)  /* heads[a]..heads[a + 1]: keys a * base + b */
         if (heads[k] < 0 || heads[k] > heads[k + 1] || heads[k + 1] > n_bigrams ||
             (heads[k] < heads[k + 1] && (bigram_keys[heads[k]] / base != k ||
@@ -528,20 +550,16 @@ token_ngram_scores(PyObject *self, PyObject *args)
             PyErr_SetString(PyExc_ValueError, "token_ngram_scores: bigram_heads do not match");
             goto done;
         }
-    counts = PyMem_Calloc(n_cols, sizeof(int));
-    touched = PyMem_Malloc(n_cols * sizeof(int));
-    if (counts == NULL || touched == NULL) {
-        PyErr_NoMemory();
+    if (scratch(l.n_cols, &counts, &touched) < 0)
         goto done;
-    }
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t t = 0; t < n_texts; t++) {
+    for (Py_ssize_t t = 0; t < l.n_texts; t++) {
         Py_ssize_t n_touched = 0;
         long long prev = -1;
-        for (long long j = text_indptr[t]; j < text_indptr[t + 1]; j++) {
-            long long w = word_ids[j];
-            for (long long k = row_indptr[w]; k < row_indptr[w + 1]; k++) {
-                long long token = values[k];
+        for (long long j = l.text_indptr[t]; j < l.text_indptr[t + 1]; j++) {
+            long long w = l.word_ids[j];
+            for (long long k = l.row_indptr[w]; k < l.row_indptr[w + 1]; k++) {
+                long long token = l.values[k];
                 if (token >= 0) {
                     long long c = unigram_cols[token];
                     if (c >= 0 && counts[c]++ == 0)
@@ -566,26 +584,12 @@ token_ngram_scores(PyObject *self, PyObject *args)
                 prev = token;
             }
         }
-        score_text(counts, touched, n_touched, idf, coef, n_labels, out + t * n_labels);
+        score_text(&l, counts, touched, n_touched, t);
     }
     Py_END_ALLOW_THREADS
-    result = Py_NewRef(Py_None);
-
+    return finish(1, counts, touched, buffers, 11);
 done:
-    PyMem_Free(counts);
-    PyMem_Free(touched);
-    PyBuffer_Release(&tb);
-    PyBuffer_Release(&wb);
-    PyBuffer_Release(&rb);
-    PyBuffer_Release(&vb);
-    PyBuffer_Release(&ub);
-    PyBuffer_Release(&kb);
-    PyBuffer_Release(&bb);
-    PyBuffer_Release(&hb);
-    PyBuffer_Release(&ib);
-    PyBuffer_Release(&cb);
-    PyBuffer_Release(&ob);
-    return result;
+    return finish(0, counts, touched, buffers, 11);
 }
 
 static PyObject *
