@@ -653,9 +653,17 @@ char_wb_lookup(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "UO!nn:char_wb_lookup", &word, &PyDict_Type, &mapping, &min_n,
                           &max_n))
         return NULL;
-    PyObject *padded = PyUnicode_FromFormat(" %U ", word);
+    /* " word ", as scikit-learn pads it */
+    Py_ssize_t word_len = PyUnicode_GET_LENGTH(word);
+    PyObject *padded = PyUnicode_New(word_len + 2, PyUnicode_MAX_CHAR_VALUE(word));
     if (padded == NULL)
         return NULL;
+    PyUnicode_WRITE(PyUnicode_KIND(padded), PyUnicode_DATA(padded), 0, ' ');
+    PyUnicode_WRITE(PyUnicode_KIND(padded), PyUnicode_DATA(padded), word_len + 1, ' ');
+    if (PyUnicode_CopyCharacters(padded, 1, word, 0, word_len) < 0) {
+        Py_DECREF(padded);
+        return NULL;
+    }
     PyObject *out = PyList_New(0);
     if (out == NULL)
         goto fail;

@@ -84,7 +84,11 @@ _NORM, _CODE = itemgetter(0), itemgetter(2)
 
 @lru_cache(maxsize=65_536)
 def _flags(form: str) -> int:
-    return sum(flag for flag, test in _TESTS if test(form))
+    flags = 0
+    for flag, test in _TESTS:
+        if test(form):
+            flags |= flag
+    return flags
 
 
 def _state() -> tuple[dict, WordIndex]:
