@@ -33,6 +33,11 @@ def _as_sequence(X) -> Sequence[str]:
     return X if isinstance(X, Sequence | np.ndarray) else list(X)
 
 
+def _batch(X) -> WordBatch:
+    """The words of ``X``: texts, or a :class:`WordBatch` already (the normaliser's)."""
+    return X if isinstance(X, WordBatch) else batch_of(_as_sequence(X))
+
+
 class _WordRows:
     """Mixin: a table of per-word rows (``_word_rows``) for the words of the current
     :class:`~moderation.words.WordIndex`, kept on the instance and never pickled."""
@@ -107,7 +112,7 @@ class SignalCounter(_WordRows, StatelessTextTransformer):
 
     def _values(self, X) -> np.ndarray:
         """The features as a dense array (texts x ``SIGNAL_FEATURES``)."""
-        batch = batch_of(_as_sequence(X))
+        batch = _batch(X)
         per_word = self._table_state(batch)
         counts = np.asarray(batch.occurrences(len(per_word)) @ per_word)
         counts = counts.reshape(-1, len(SIGNAL_FEATURES))
@@ -167,7 +172,7 @@ class FastTfidf(_WordRows, TransformerMixin, BaseEstimator):
     def decision(self, X, coef_t: np.ndarray) -> np.ndarray:
         """``transform(X) @ coef_t`` (the share of a linear model's scores that these
         features give), without building the normalised matrix."""
-        unscaled, norms = sublinear_tfidf(self._counts(batch_of(_as_sequence(X))), self.idf_)
+        unscaled, norms = sublinear_tfidf(self._counts(_batch(X)), self.idf_)
         return np.asarray(unscaled @ coef_t) / norms[:, None]
 
     def _counts(self, batch: WordBatch) -> sp.csr_matrix:
@@ -239,7 +244,7 @@ class WordTfidf(FastTfidf):
         if speedups.token_ngram_scores is None or not 1 <= lo <= hi <= 2:
             return super().decision(X, coef_t)
         tables = self._lookup_tables()
-        batch = batch_of(_as_sequence(X))
+        batch = _batch(X)
         _, indptr, tokens = self._table_state(batch)
         base = tables["base"]
         empty = (np.zeros(0, dtype=np.int64),) * 2
@@ -339,7 +344,7 @@ class CharTfidf(FastTfidf):
         return rows
 
     def decision(self, X, coef_t: np.ndarray) -> np.ndarray:
-        batch = batch_of(_as_sequence(X))
+        batch = _batch(X)
         _, indptr, columns = self._table_state(batch)
         out = np.empty((batch.n_texts, coef_t.shape[1]))
         word_rows_scores(batch.indptr, batch.ids, indptr, columns, self.idf_,

@@ -147,6 +147,9 @@ class ModerationModel:
     def _texts(self, texts: Iterable[str] | str) -> list[str]:
         if isinstance(texts, str):
             raise TypeError("pass a list of texts (for one comment: [text])")
+        texts = list(texts)
+        if all(type(t) is str for t in texts):  # the usual case
+            return texts
         out = []
         for i, t in enumerate(texts):
             if t is None or (isinstance(t, float) and t != t):
@@ -170,10 +173,12 @@ class ModerationModel:
         union = steps["features"]
         if union.transformer_weights or not hasattr(union, "transformer_list"):
             return self.pipeline.predict_proba(texts)
-        norm = steps["normalize"].transform(texts)
         parts = [t for _, t in union.transformer_list if t not in ("drop", None)]
         clf = steps["clf"]
-        if isinstance(clf, MultiLabelLinear) and all(hasattr(t, "decision") for t in parts):
+        normalizer = steps["normalize"]
+        if isinstance(clf, MultiLabelLinear) and hasattr(normalizer, "words") and \
+                all(hasattr(t, "decision") for t in parts):
+            norm = normalizer.words(texts)  # the features take the words, no strings
             # the classifier's scores summed block by block: no stacked matrix is built
             coef_t = clf.coef_t()
             scores = np.tile(clf.intercept_, (len(texts), 1))
@@ -186,6 +191,7 @@ class ModerationModel:
                 raise ValueError(f"the features have {start} columns, the classifier "
                                  f"{len(coef_t)}")
             return clf.proba_from_scores(scores)
+        norm = normalizer.transform(texts)
         mats = [t.transform(norm) for t in parts]
         return clf.predict_proba(sp.hstack(mats, format="csr"))
 

@@ -458,11 +458,21 @@ class TextNormalizer(StatelessTextTransformer):
         from moderation import words
         from moderation.normalize_batch import normalize_with_words  # it builds on this module
 
-        limit = self.max_chars
-        out, batch = normalize_with_words(str(x)[:limit] for x in X)
+        out, batch = normalize_with_words(self._cut(X))
         result = np.array(out, dtype=object)
         words.remember(result, batch)  # the features need not split them again
         return result
+
+    def words(self, X: Iterable[str]):
+        """The words of the normalised texts (a :class:`~moderation.words.WordBatch`), without
+        their strings: what the features take (``ModerationModel`` scores with it)."""
+        from moderation.normalize_batch import normalize_with_words
+
+        return normalize_with_words(self._cut(X), strings=False)[1]
+
+    def _cut(self, X: Iterable[str]) -> list[str]:
+        limit = self.max_chars
+        return [x[:limit] if type(x) is str else str(x)[:limit] for x in X]
 
 
 if __name__ == "__main__":  # pragma: no cover - manual check: python -m moderation.normalize

@@ -297,9 +297,11 @@ def normalize_many(texts: Iterable[str]) -> list[str]:
     return normalize_with_words(texts)[0]
 
 
-def normalize_with_words(texts: Iterable[str]) -> tuple[list[str], WordBatch]:
+def normalize_with_words(texts: Iterable[str], strings: bool = True,
+                         ) -> tuple[list[str | None], WordBatch]:
     """:func:`normalize_many`, plus the words of the normalised texts as a
-    :class:`~moderation.words.WordBatch`."""
+    :class:`~moderation.words.WordBatch` (with ``strings=False``, only the texts that had to
+    be normalised as a whole or in parts have their string; the others are None)."""
     texts = list(texts)
     prepared = fold_simple(texts)
     unfolded = [i for i, text in enumerate(prepared) if text is None] if None in prepared else []
@@ -315,7 +317,7 @@ def normalize_with_words(texts: Iterable[str]) -> tuple[list[str], WordBatch]:
     slow = _may_link(flags, text_of)
     # white space other than " " (after steps 1-3) only in texts fold_simple did not take
     slow.update(i for i in unfolded if _OTHER_SPACE.search(prepared[i]))
-    out = join_runs(entries, lengths, 0)
+    out = join_runs(entries, lengths, 0) if strings else [None] * len(prepared)
     unnumbered = ids < 0
     respell = set(text_of[unnumbered].tolist()) if unnumbered.any() else set()
     if slow or respell:
@@ -325,6 +327,9 @@ def normalize_with_words(texts: Iterable[str]) -> tuple[list[str], WordBatch]:
             text = prepared[i]
             out[i] = _settle(text, None)[0] if _OTHER_SPACE.search(text) \
                 else _joined(text, entries[starts[i]:starts[i + 1]], state)
+        for i in respell - slow:
+            if out[i] is None:  # strings=False: this one's words come from its string
+                out[i] = " ".join(map(_NORM, entries[starts[i]:starts[i + 1]]))
         # their words, numbered in one look-up, replace theirs in ``ids``
         own = [out[i].split() for i in order]
         own_ids = index.lookup(list(chain.from_iterable(own)))

@@ -99,7 +99,8 @@ def test_fast_scoring_path_equals_the_pipeline(tiny_model):
     from corpus import ROWS
 
     model = load_model(tiny_model)
-    texts = ["Голосуйте за Поліщука!", "ти дебіл", "pidor", "", "дзвони 0671234567"]
+    texts = ["Голосуйте за Поліщука!", "ти дебіл", "pidor", "", "дзвони 0671234567",
+             "пиши @olena_k, або @petro.", "ціна 500 грн, 067 123 45 67"]
     texts += [text for _, text, _, _ in ROWS]
     fast = model.predict_proba(texts).to_numpy()
     assert np.allclose(fast, model.pipeline.predict_proba(texts), atol=1e-6)

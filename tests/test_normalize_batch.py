@@ -187,3 +187,12 @@ def test_short_numbers_alone_are_left_as_they_are():
     numbers += ["".join(rng.choice("0123456789") for _ in range(rng.randint(5, 8)))
                 for _ in range(3000)]
     assert [w for w in numbers if normalize(w) != w] == []
+
+
+def test_words_without_strings_are_the_same_words():
+    texts = load_seed().texts[:300] + CROSSING + ["пиши @olena_k, 500 грн"]
+    out, batch = normalize_with_words(texts)
+    none, words_only = normalize_with_words(texts, strings=False)
+    assert words_only.ids.tolist() == batch.ids.tolist()
+    assert words_only.indptr.tolist() == batch.indptr.tolist()
+    assert all(o is None or o == t for o, t in zip(none, out))
