@@ -9,10 +9,6 @@
  * It does what Python does with str.split, itertools.chain and dict.get, without creating
  * a list per text.
  *
- * lookup_ids(words, mapping) -> (ids, missing)   (moderation.words)
- *   ids: bytes of one native int64 per word, mapping[word] (an int), or -1 where the word is
- *   not in mapping; missing: (position, word) of those.
- *
  * fold_simple(texts) -> list   (moderation.normalize_batch)
  *   For a text made only of the "simple" characters (speedups.FOLDABLE: printable ASCII,
  *   basic Cyrillic, Ґ ґ, – — « » “ ” „, emoji U+1F300-U+1FAFF) steps 1-3 of normalisation
@@ -81,23 +77,13 @@ append_steal(PyObject *list, PyObject *item)
     return rc;
 }
 
-/* The (sequence, dict) arguments of a look-up: the sequence as a fast sequence (a new
- * reference) and the dict (borrowed); NULL with an exception. */
-static PyObject *
-sequence_and_dict(PyObject *args, const char *format, const char *what, PyObject **mapping)
-{
-    PyObject *items;
-    if (!PyArg_ParseTuple(args, format, &items, &PyDict_Type, mapping))
-        return NULL;
-    return PySequence_Fast(items, what);
-}
-
 static PyObject *
 split_lookup(PyObject *self, PyObject *args)
 {
-    PyObject *mapping;
-    PyObject *seq = sequence_and_dict(args, "OO!:split_lookup",
-                                      "split_lookup: texts must be a sequence", &mapping);
+    PyObject *texts, *mapping;
+    if (!PyArg_ParseTuple(args, "OO!:split_lookup", &texts, &PyDict_Type, &mapping))
+        return NULL;
+    PyObject *seq = PySequence_Fast(texts, "split_lookup: texts must be a sequence");
     if (seq == NULL)
         return NULL;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
@@ -158,48 +144,6 @@ fail:
     Py_DECREF(seq);
     Py_XDECREF(values);
     Py_XDECREF(lengths);
-    Py_XDECREF(missing);
-    return NULL;
-}
-
-static PyObject *
-lookup_ids(PyObject *self, PyObject *args)
-{
-    PyObject *mapping;
-    PyObject *seq = sequence_and_dict(args, "OO!:lookup_ids",
-                                      "lookup_ids: words must be a sequence", &mapping);
-    if (seq == NULL)
-        return NULL;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    PyObject **items = PySequence_Fast_ITEMS(seq);
-    PyObject *ids = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(long long));
-    PyObject *missing = PyList_New(0);
-    if (ids == NULL || missing == NULL)
-        goto fail;
-    long long *out = (long long *)PyBytes_AS_STRING(ids);
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *value = PyDict_GetItemWithError(mapping, items[i]); /* borrowed */
-        if (value != NULL) {
-            long long v = PyLong_AsLongLong(value);
-            if (v == -1 && PyErr_Occurred())
-                goto fail;
-            out[i] = v;
-        }
-        else if (PyErr_Occurred())
-            goto fail;
-        else {
-            out[i] = -1;
-            PyObject *pair = Py_BuildValue("(nO)", i, items[i]);
-            if (append_steal(missing, pair) < 0)
-                goto fail;
-        }
-    }
-    Py_DECREF(seq);
-    return Py_BuildValue("(NN)", ids, missing);
-
-fail:
-    Py_DECREF(seq);
-    Py_XDECREF(ids);
     Py_XDECREF(missing);
     return NULL;
 }
@@ -701,7 +645,6 @@ static PyMethodDef methods[] = {
     {"fold_simple", fold_simple, METH_O, "fold_simple(texts) -> list"},
     {"join_runs", join_runs, METH_VARARGS, "join_runs(words, lengths[, item]) -> list[str]"},
     {"int_columns", int_columns, METH_VARARGS, "int_columns(rows, columns) -> list[bytes]"},
-    {"lookup_ids", lookup_ids, METH_VARARGS, "lookup_ids(words, mapping) -> (ids, missing)"},
     {"word_rows_scores", word_rows_scores, METH_VARARGS,
      "word_rows_scores(text_indptr, word_ids, row_indptr, row_values, idf, coef, out)"},
     {"token_ngram_scores", token_ngram_scores, METH_VARARGS,

@@ -163,7 +163,7 @@ class FastTfidf(_WordRows, TransformerMixin, BaseEstimator):
         return self.vectorizer_.get_feature_names_out()
 
     def transform(self, X):
-        return _tfidf(self._counts(batch_of(_as_sequence(X))), self.idf_)
+        return _tfidf(self._counts(_batch(X)), self.idf_)
 
     @property
     def n_columns(self) -> int:

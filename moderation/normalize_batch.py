@@ -33,7 +33,7 @@ from operator import itemgetter
 
 import numpy as np
 
-from moderation.normalize import _NUM_WORD, _REPEAT, _SIMPLE, _prepare, _settle
+from moderation.normalize import _NUM_WORD, _REPEAT, _prepare, _settle
 from moderation.speedups import fold_simple, int_columns, join_runs, split_lookup
 from moderation.words import WordBatch, WordIndex, current_index
 
@@ -72,7 +72,7 @@ def _code_class(test) -> str:
     return "[" + "".join(chr(0x100 + f) for f in range(128) if test(f)) + "]"
 
 
-# a text whose words' flags, one char each, do not match this has no links (``_links``)
+# a text whose words' flags, one char each, do not match this has no links (``_runs``)
 _MAY_LINK = re.compile(
     f"{_code_class(lambda f: f & _PROMO)}"
     f"|{_code_class(lambda f: f & _LEFT)}{_code_class(lambda f: f & _SINGLE)}"
@@ -171,27 +171,7 @@ def _runs(entries: list[tuple[str, int, str, int]]) -> list[tuple[int, int]] | N
     return runs
 
 
-def _links(entries: list[tuple[str, int, str, int]]) -> list[bool] | None:
-    """``links[i]``: True when words ``i`` and ``i + 1`` are in one of :func:`_runs`."""
-    runs = _runs(entries)
-    if runs is None:
-        return None
-    links = [False] * max(len(entries) - 1, 0)
-    for first, last in runs:
-        links[first:last] = [True] * (last - first)
-    return links
-
-
 _WORDS = re.compile(r"\S+")
-
-
-def _prepared(text: str) -> str:
-    """``_prepare(text, None)[0]``, with a shortcut for text of the simple characters (there
-    steps 1-3 only lower the case and turn a backtick into an apostrophe)."""
-    if _SIMPLE.fullmatch(text):
-        text = text.lower()
-        return text.replace("`", "'") if "`" in text else text
-    return _prepare(text, None)[0]
 
 
 def _entries(words: list[str], state: tuple[dict, WordIndex],
@@ -266,7 +246,7 @@ def _joined(text: str, entries: list[tuple[str, int, str, int]], state: tuple[di
 
 def normalize_one(text: str) -> str:
     """``normalize(text)``, computed word by word where that is the same."""
-    text = _prepared(text)
+    text = fold_simple([text])[0] or _prepare(text, None)[0]
     if _OTHER_SPACE.search(text):
         return _settle(text, None)[0]
     state = _state()

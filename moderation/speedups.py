@@ -11,32 +11,28 @@ from itertools import chain
 import numpy as np
 import scipy.sparse as sp
 
+from moderation.normalize import _SIMPLE_CHARS
+
+
+def get_all(words: Sequence[str], mapping: dict) -> tuple[list, list[tuple[int, str]]]:
+    """``mapping.get`` of every word, and ``(position, word)`` of those not there."""
+    values = list(map(mapping.get, words))
+    missing = [(k, words[k]) for k, v in enumerate(values) if v is None] if None in values else []
+    return values, missing
+
 
 def split_lookup_py(texts: Sequence[str], mapping: dict):
     """``(values, lengths, missing)``: ``mapping.get`` of every white-space separated word of
     every text, one after another; the number of words of each text; ``(position, word)``
     of each word not in ``mapping`` (its value is None)."""
     lists = [text.split() for text in texts]
-    flat = list(chain.from_iterable(lists))
-    values = list(map(mapping.get, flat))
-    missing = [(k, flat[k]) for k, v in enumerate(values) if v is None] if None in values else []
+    values, missing = get_all(list(chain.from_iterable(lists)), mapping)
     return values, list(map(len, lists)), missing
-
-
-def lookup_ids_py(words: Sequence[str], mapping: dict) -> tuple[bytes, list[tuple[int, str]]]:
-    """``(ids, missing)``: ``ids``, the bytes of one native int64 per word, ``mapping[word]``
-    or -1 where it is not there; ``missing``, ``(position, word)`` of those."""
-    values = list(map(mapping.get, words))
-    missing = [(k, words[k]) for k, v in enumerate(values) if v is None] if None in values else []
-    for k, _ in missing:
-        values[k] = -1
-    return array("q", values).tobytes(), missing
 
 
 # characters that steps 1-3 of normalisation only lower (and a backtick): those of
 # normalize._SIMPLE and emoji (tests check every one)
-FOLDABLE = re.compile(r"[\x20-\x7e\u0400-\u045f\u0490\u0491\u2013\u2014\u00ab\u00bb"
-                      r"\u201c-\u201e\U0001f300-\U0001faff]*")
+FOLDABLE = re.compile(f"[{_SIMPLE_CHARS}\U0001f300-\U0001faff]*")
 
 
 def fold_simple_py(texts: Sequence[str]) -> list[str | None]:
@@ -96,7 +92,6 @@ def sublinear_tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> tuple[sp.csr_matr
     return X, norms
 
 
-
 def word_rows_scores_py(text_indptr: np.ndarray, word_ids: np.ndarray, row_indptr: np.ndarray,
                         row_values: np.ndarray, idf: np.ndarray, coef: np.ndarray,
                         out: np.ndarray) -> None:
@@ -119,13 +114,12 @@ try:
         fold_simple,
         int_columns,
         join_runs,
-        lookup_ids,
         split_lookup,
+        token_ngram_scores,
         word_rows_scores,
     )
-    from moderation._speedups import token_ngram_scores
 except ImportError:  # pragma: no cover - built without a C compiler
     token_ngram_scores = None  # features.WordTfidf then counts n-grams with numpy
     char_wb_lookup, fold_simple, join_runs = char_wb_lookup_py, fold_simple_py, join_runs_py
-    lookup_ids, split_lookup, int_columns = lookup_ids_py, split_lookup_py, int_columns_py
+    split_lookup, int_columns = split_lookup_py, int_columns_py
     word_rows_scores = word_rows_scores_py

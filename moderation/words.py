@@ -22,9 +22,9 @@ from itertools import chain
 import numpy as np
 import scipy.sparse as sp
 
-from moderation.speedups import lookup_ids, split_lookup
+from moderation.speedups import get_all, split_lookup
 
-LIMIT = 200_000  # words an index numbers before a new one starts (tables: ~150 B a word)
+LIMIT = 200_000  # words an index numbers before a new one starts
 
 
 class WordIndex:
@@ -38,8 +38,9 @@ class WordIndex:
     def __len__(self) -> int:
         return len(self.words)
 
-    def _number(self, ids: np.ndarray, missing: list[tuple[int, str]]) -> np.ndarray:
-        """``ids`` with the words of ``missing`` numbered (new ones added)."""
+    def _number(self, values: list, missing: list[tuple[int, str]]) -> np.ndarray:
+        """``values`` (word numbers, None where ``missing`` has the word) as an array, the
+        missing words numbered (new ones added)."""
         if missing:
             with self._lock:
                 for k, word in missing:
@@ -48,27 +49,23 @@ class WordIndex:
                         i = len(self.words)
                         self.words.append(word)  # before the id is seen (other threads)
                         self.ids[word] = i
-                    ids[k] = i
-        return ids
+                    values[k] = i
+        return np.array(values, dtype=np.int64)
 
     def number(self, word: str) -> int:
         """The number of one word."""
         i = self.ids.get(word)
-        return i if i is not None else int(self._number(np.zeros(1, np.int64), [(0, word)])[0])
+        return i if i is not None else int(self._number([None], [(0, word)])[0])
 
     def lookup(self, words: Sequence[str]) -> np.ndarray:
         """The number of every word."""
-        ids, missing = lookup_ids(words, self.ids)
-        return self._number(np.frombuffer(ids, dtype=np.int64).copy() if missing
-                            else np.frombuffer(ids, dtype=np.int64), missing)
+        return self._number(*get_all(words, self.ids))
 
     def lookup_texts(self, texts: Sequence[str]) -> tuple[np.ndarray, list[int]]:
         """The numbers of the white-space separated words of all texts, one after another,
         and how many words each text has."""
         values, lengths, missing = split_lookup(texts, self.ids)
-        for k, _ in missing:
-            values[k] = -1
-        return self._number(np.array(values, dtype=np.int64), missing), lengths
+        return self._number(values, missing), lengths
 
 
 _INDEX = WordIndex()

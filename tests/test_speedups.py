@@ -21,7 +21,6 @@ def test_c_speed_ups_are_built_in_ci():
 
     assert speedups.split_lookup is _speedups.split_lookup
     assert speedups.char_wb_lookup is _speedups.char_wb_lookup
-    assert speedups.lookup_ids is _speedups.lookup_ids
     assert speedups.fold_simple is _speedups.fold_simple
     assert speedups.join_runs is _speedups.join_runs
     assert speedups.int_columns is _speedups.int_columns
@@ -66,13 +65,6 @@ def test_char_wb_lookup_cuts_as_scikit_learn():
         expected = [vocabulary[g] for g in grams]
         assert speedups.char_wb_lookup(word, vocabulary, 2, 5) == expected
         assert speedups.char_wb_lookup_py(word, vocabulary, 2, 5) == expected
-
-
-@given(st.lists(st.sampled_from(["a", "b", "ї", "😀", "", "x y"]), max_size=20))
-@settings(max_examples=300, deadline=None)
-def test_lookup_ids_equals_python(words):
-    mapping = {"a": 0, "ї": 7, "x y": 2**40}
-    assert speedups.lookup_ids(words, mapping) == speedups.lookup_ids_py(words, mapping)
 
 
 def test_fold_simple_on_every_foldable_character():
