@@ -15,13 +15,6 @@
  *   only lower the case and turn a backtick into an apostrophe: that, or None for any other
  *   text.
  *
- * join_runs(words, lengths[, item]) -> list[str]   (moderation.normalize_batch)
- *   " ".join of each run of lengths[t] words, one run after another (with item: the words
- *   are tuples, and their item-th elements are joined).
- *
- * int_columns(rows, columns) -> list[bytes]   (moderation.normalize_batch)
- *   For each column c: the bytes of one native int64 per row, rows[r][c] (rows: tuples).
- *
  * word_rows_scores(text_indptr, word_ids, row_indptr, row_values, idf, coef, out)
  *   (moderation.features) The share of a linear model's scores that TF-IDF features give
  *   (sublinear tf, L2-normalised rows), where each text is a run of words and each word a
@@ -46,6 +39,31 @@
  *   mapping[gram] for every character n-gram of " word " that mapping holds, as
  *   scikit-learn's char_wb analyzer cuts them (n from min_n to max_n; a padded word no longer
  *   than n counts once, whole, and ends it).
+ *
+ * WordTable()   (moderation.normalize_batch)
+ *   A table of words (str) -> entries: tuples (normalised word: str, flags: int, number: int). A word's place in the table is its slot (0, 1, ... in the
+ *   order added). Its hash is the interpreter's keyed hash of the word's characters, so
+ *   crafted words do not collide more than in a dict.
+ *   lookup(texts) -> (slots, lengths, missing): the slot of every white-space separated word
+ *     of every text (split as str.split() does), one after another, -1 for a word not in the
+ *     table; the number of words of each text (both as bytearrays of native int64); and
+ *     (position, word) for each word not in the table. No string is created for a word
+ *     the table holds.
+ *   add(word, entry) -> slot (the slot the word has already, if it has one); get(word) ->
+ *     entry or None; columns(slots) -> (flags, numbers) of those slots (bytearrays of int64);
+ *     entries(slots) -> list of entries; join(slots, lengths) -> " ".join of the normalised
+ *     words of each run of lengths[t] slots; len(table).
+ *
+ * link_runs(flags, lengths) -> (texts, firsts, lasts)   (moderation.normalize_batch)
+ *   The runs of words that step 4 of normalisation may reach across, in every text of a
+ *   batch: text t is the next lengths[t] words, flags[k] the flags of word k (NUM 1, CUR 2,
+ *   SINGLE 4, PROMO 8, SEP 16, LEFT 32, RIGHT 64; see normalize_batch). A span of linked words
+ *   is: a promo word with the word before and the two after; a lone letter (SINGLE) between
+ *   a LEFT and a RIGHT word; in each longest stretch of NUM, CUR or SEP words, from its first
+ *   NUM or CUR word that is not SEP up to its last SEP word or, when the stretch holds a NUM
+ *   word, up to its last non-SEP word if that comes later. Spans are cut to the text and
+ *   those that share a word are merged; one with a single word is no run. Out: for each run,
+ *   its text and its first and last word (local to the text), in order; int64 bytearrays.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -226,59 +244,6 @@ fold_simple(PyObject *self, PyObject *texts)
 
 fail:
     Py_DECREF(seq);
-    Py_XDECREF(out);
-    return NULL;
-}
-
-static PyObject *
-join_runs(PyObject *self, PyObject *args)
-{
-    PyObject *words, *lengths;
-    Py_ssize_t item = -1;
-    if (!PyArg_ParseTuple(args, "O!O!|n:join_runs", &PyList_Type, &words, &PyList_Type, &lengths,
-                          &item))
-        return NULL;
-    Py_ssize_t n = PyList_GET_SIZE(lengths), total = PyList_GET_SIZE(words), at = 0;
-    PyObject *space = PyUnicode_FromString(" ");
-    PyObject *out = PyList_New(n);
-    if (space == NULL || out == NULL)
-        goto fail;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_ssize_t k = PyLong_AsSsize_t(PyList_GET_ITEM(lengths, i));
-        if (k == -1 && PyErr_Occurred())
-            goto fail;
-        if (k < 0 || at + k > total) {
-            PyErr_SetString(PyExc_ValueError, "join_runs: lengths do not match words");
-            goto fail;
-        }
-        PyObject *run = PyList_GetSlice(words, at, at + k);
-        if (run == NULL)
-            goto fail;
-        if (item >= 0) { /* the item-th element of each tuple instead */
-            for (Py_ssize_t m = 0; m < k; m++) {
-                PyObject *row = PyList_GET_ITEM(run, m);
-                if (!PyTuple_Check(row) || item >= PyTuple_GET_SIZE(row)) {
-                    Py_DECREF(run);
-                    PyErr_SetString(PyExc_TypeError, "join_runs: words must be tuples");
-                    goto fail;
-                }
-                PyObject *element = Py_NewRef(PyTuple_GET_ITEM(row, item));
-                PyList_SET_ITEM(run, m, element);
-                Py_DECREF(row);
-            }
-        }
-        PyObject *joined = PyUnicode_Join(space, run);
-        Py_DECREF(run);
-        if (joined == NULL)
-            goto fail;
-        PyList_SET_ITEM(out, i, joined);
-        at += k;
-    }
-    Py_DECREF(space);
-    return out;
-
-fail:
-    Py_XDECREF(space);
     Py_XDECREF(out);
     return NULL;
 }
@@ -537,59 +502,6 @@ done:
 }
 
 static PyObject *
-int_columns(PyObject *self, PyObject *args)
-{
-    PyObject *rows, *columns;
-    if (!PyArg_ParseTuple(args, "O!O!:int_columns", &PyList_Type, &rows, &PyTuple_Type, &columns))
-        return NULL;
-    Py_ssize_t n = PyList_GET_SIZE(rows), m = PyTuple_GET_SIZE(columns);
-    Py_ssize_t which[8];
-    long long *outs[8];
-    if (m > 8) {
-        PyErr_SetString(PyExc_ValueError, "int_columns: at most 8 columns");
-        return NULL;
-    }
-    PyObject *result = PyList_New(m);
-    if (result == NULL)
-        return NULL;
-    for (Py_ssize_t c = 0; c < m; c++) {
-        which[c] = PyLong_AsSsize_t(PyTuple_GET_ITEM(columns, c));
-        if (which[c] < 0) {
-            if (!PyErr_Occurred())
-                PyErr_SetString(PyExc_ValueError, "int_columns: a column is negative");
-            goto fail;
-        }
-        PyObject *buf = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(long long));
-        if (buf == NULL)
-            goto fail;
-        PyList_SET_ITEM(result, c, buf);
-        outs[c] = (long long *)PyBytes_AS_STRING(buf);
-    }
-    for (Py_ssize_t r = 0; r < n; r++) {
-        PyObject *row = PyList_GET_ITEM(rows, r);
-        if (!PyTuple_Check(row)) {
-            PyErr_Format(PyExc_TypeError, "int_columns: row %zd is not a tuple", r);
-            goto fail;
-        }
-        for (Py_ssize_t c = 0; c < m; c++) {
-            if (which[c] >= PyTuple_GET_SIZE(row)) {
-                PyErr_Format(PyExc_IndexError, "int_columns: row %zd is too short", r);
-                goto fail;
-            }
-            long long v = PyLong_AsLongLong(PyTuple_GET_ITEM(row, which[c]));
-            if (v == -1 && PyErr_Occurred())
-                goto fail;
-            outs[c][r] = v;
-        }
-    }
-    return result;
-
-fail:
-    Py_DECREF(result);
-    return NULL;
-}
-
-static PyObject *
 char_wb_lookup(PyObject *self, PyObject *args)
 {
     PyObject *word, *mapping;
@@ -639,17 +551,595 @@ fail:
     return NULL;
 }
 
+/* ---------------------------------------------------------------- WordTable */
+typedef struct {
+    PyObject_HEAD
+    Py_ssize_t size, capacity, n_buckets;
+    PyObject **keys, **values;
+    long long *flags, *numbers;
+    Py_hash_t *hashes;
+    Py_ssize_t *buckets; /* slot + 1; 0: empty; n_buckets is a power of two */
+} WordTable;
+
+#define SHORT_WORD 64 /* longer words are looked up through a new str */
+
+static Py_hash_t
+chars_hash(int kind, const void *data, Py_ssize_t n)
+{
+#if PY_VERSION_HEX >= 0x030E0000
+    return Py_HashBuffer(data, n * kind);
+#else
+    return _Py_HashBytes(data, n * kind);
+#endif
+}
+
+/* The slot of the word with these canonical characters, or -1. */
+static Py_ssize_t
+table_find(WordTable *t, Py_hash_t hash, int kind, const void *data, Py_ssize_t n)
+{
+    if (t->n_buckets == 0)
+        return -1;
+    size_t mask = (size_t)t->n_buckets - 1, i = (size_t)hash & mask;
+    for (;;) {
+        Py_ssize_t b = t->buckets[i];
+        if (b == 0)
+            return -1;
+        PyObject *key = t->keys[b - 1];
+        if (t->hashes[b - 1] == hash && PyUnicode_GET_LENGTH(key) == n &&
+            PyUnicode_KIND(key) == kind && memcmp(PyUnicode_DATA(key), data, n * kind) == 0)
+            return b - 1;
+        i = (i + 1) & mask;
+    }
+}
+
+static int
+table_rehash(WordTable *t, Py_ssize_t n_buckets)
+{
+    Py_ssize_t *buckets = PyMem_Calloc(n_buckets, sizeof(Py_ssize_t));
+    if (buckets == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    size_t mask = (size_t)n_buckets - 1;
+    for (Py_ssize_t s = 0; s < t->size; s++) {
+        size_t i = (size_t)t->hashes[s] & mask;
+        while (buckets[i] != 0)
+            i = (i + 1) & mask;
+        buckets[i] = s + 1;
+    }
+    PyMem_Free(t->buckets);
+    t->buckets = buckets;
+    t->n_buckets = n_buckets;
+    return 0;
+}
+
+static int
+grow(void **array, Py_ssize_t capacity, size_t itemsize)
+{
+    void *p = PyMem_Realloc(*array, capacity * itemsize);
+    if (p == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *array = p;
+    return 0;
+}
+
+/* A new slot for word (not in the table) with entry; -1 with an exception. */
+static Py_ssize_t
+table_insert(WordTable *t, PyObject *word, Py_hash_t hash, PyObject *entry)
+{
+    if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 3 ||
+        !PyUnicode_Check(PyTuple_GET_ITEM(entry, 0)) ||
+        !PyLong_Check(PyTuple_GET_ITEM(entry, 1)) || !PyLong_Check(PyTuple_GET_ITEM(entry, 2))) {
+        PyErr_SetString(PyExc_TypeError, "WordTable: an entry is a tuple (str, int, int)");
+        return -1;
+    }
+    long long flags = PyLong_AsLongLong(PyTuple_GET_ITEM(entry, 1));
+    long long number = PyLong_AsLongLong(PyTuple_GET_ITEM(entry, 2));
+    if ((flags == -1 || number == -1) && PyErr_Occurred())
+        return -1;
+    if (t->size == t->capacity) {
+        Py_ssize_t capacity = t->capacity ? 2 * t->capacity : 1024;
+        if (grow((void **)&t->keys, capacity, sizeof(PyObject *)) < 0 ||
+            grow((void **)&t->values, capacity, sizeof(PyObject *)) < 0 ||
+            grow((void **)&t->flags, capacity, sizeof(long long)) < 0 ||
+            grow((void **)&t->numbers, capacity, sizeof(long long)) < 0 ||
+            grow((void **)&t->hashes, capacity, sizeof(Py_hash_t)) < 0)
+            return -1;
+        t->capacity = capacity;
+    }
+    if (2 * (t->size + 1) > t->n_buckets &&
+        table_rehash(t, t->n_buckets ? 2 * t->n_buckets : 2048) < 0)
+        return -1;
+    Py_ssize_t s = t->size;
+    t->keys[s] = Py_NewRef(word);
+    t->values[s] = Py_NewRef(entry);
+    t->flags[s] = flags;
+    t->numbers[s] = number;
+    t->hashes[s] = hash;
+    size_t mask = (size_t)t->n_buckets - 1, i = (size_t)hash & mask;
+    while (t->buckets[i] != 0)
+        i = (i + 1) & mask;
+    t->buckets[i] = s + 1;
+    t->size = s + 1;
+    return s;
+}
+
+static Py_ssize_t
+table_find_str(WordTable *t, PyObject *word, Py_hash_t *hash)
+{
+    *hash = chars_hash(PyUnicode_KIND(word), PyUnicode_DATA(word), PyUnicode_GET_LENGTH(word));
+    return table_find(t, *hash, PyUnicode_KIND(word), PyUnicode_DATA(word),
+                      PyUnicode_GET_LENGTH(word));
+}
+
+static PyObject *
+table_add(WordTable *t, PyObject *args)
+{
+    PyObject *word, *entry;
+    if (!PyArg_ParseTuple(args, "UO:add", &word, &entry))
+        return NULL;
+    Py_hash_t hash;
+    Py_ssize_t s = table_find_str(t, word, &hash);
+    if (s < 0)
+        s = table_insert(t, word, hash, entry);
+    return s < 0 ? NULL : PyLong_FromSsize_t(s);
+}
+
+static PyObject *
+table_get(WordTable *t, PyObject *word)
+{
+    if (!PyUnicode_Check(word)) {
+        PyErr_SetString(PyExc_TypeError, "WordTable.get: a word is a str");
+        return NULL;
+    }
+    Py_hash_t hash;
+    Py_ssize_t s = table_find_str(t, word, &hash);
+    return Py_NewRef(s < 0 ? Py_None : t->values[s]);
+}
+
+/* A growable buffer of int64. */
+typedef struct {
+    long long *items;
+    Py_ssize_t size, capacity;
+} Int64s;
+
+static int
+int64s_push(Int64s *a, long long v)
+{
+    if (a->size == a->capacity) {
+        Py_ssize_t capacity = a->capacity ? 2 * a->capacity : 4096;
+        if (grow((void **)&a->items, capacity, sizeof(long long)) < 0)
+            return -1;
+        a->capacity = capacity;
+    }
+    a->items[a->size++] = v;
+    return 0;
+}
+
+static PyObject *
+int64s_bytearray(Int64s *a)
+{
+    return PyByteArray_FromStringAndSize((const char *)a->items, a->size * sizeof(long long));
+}
+
+static PyObject *
+table_lookup(WordTable *t, PyObject *texts)
+{
+    PyObject *tuple = PySequence_Tuple(texts); /* the texts cannot change under the loop */
+    if (tuple == NULL)
+        return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(tuple);
+    Int64s slots = {NULL, 0, 0}, lengths = {NULL, 0, 0};
+    PyObject *missing = PyList_New(0), *result = NULL;
+    union {
+        Py_UCS1 b1[SHORT_WORD];
+        Py_UCS2 b2[SHORT_WORD];
+    } buf;
+    if (missing == NULL)
+        goto done;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *text = PyTuple_GET_ITEM(tuple, i);
+        Py_ssize_t len;
+        int kind;
+        const void *data;
+        if (text_parts("WordTable.lookup", i, text, &len, &kind, &data) < 0)
+            goto done;
+        Py_ssize_t count = 0, j = 0;
+        for (;;) {
+            while (j < len && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, j)))
+                j++;
+            if (j >= len)
+                break;
+            Py_ssize_t start = j;
+            Py_UCS4 maxchar = 0;
+            while (j < len) {
+                Py_UCS4 c = PyUnicode_READ(kind, data, j);
+                if (Py_UNICODE_ISSPACE(c))
+                    break;
+                if (c > maxchar)
+                    maxchar = c;
+                j++;
+            }
+            Py_ssize_t wn = j - start, s;
+            int wkind = maxchar < 0x100 ? 1 : maxchar < 0x10000 ? 2 : 4;
+            PyObject *word = NULL;
+            if (wkind == kind) { /* the text's own characters are the word's canonical ones */
+                const char *p = (const char *)data + start * kind;
+                s = table_find(t, chars_hash(kind, p, wn), kind, p, wn);
+            }
+            else if (wn <= SHORT_WORD) { /* narrower than the text: copied */
+                for (Py_ssize_t m = 0; m < wn; m++) {
+                    Py_UCS4 c = PyUnicode_READ(kind, data, start + m);
+                    if (wkind == 1)
+                        buf.b1[m] = (Py_UCS1)c;
+                    else
+                        buf.b2[m] = (Py_UCS2)c;
+                }
+                s = table_find(t, chars_hash(wkind, &buf, wn), wkind, &buf, wn);
+            }
+            else {
+                word = PyUnicode_Substring(text, start, j);
+                if (word == NULL)
+                    goto done;
+                Py_hash_t hash;
+                s = table_find_str(t, word, &hash);
+            }
+            if (s < 0) {
+                if (word == NULL && (word = PyUnicode_Substring(text, start, j)) == NULL)
+                    goto done;
+                PyObject *pair = Py_BuildValue("(nN)", slots.size, word);
+                word = NULL;
+                if (append_steal(missing, pair) < 0)
+                    goto done;
+            }
+            Py_XDECREF(word);
+            if (int64s_push(&slots, s) < 0)
+                goto done;
+            count++;
+        }
+        if (int64s_push(&lengths, count) < 0)
+            goto done;
+    }
+    PyObject *a = int64s_bytearray(&slots), *b = int64s_bytearray(&lengths);
+    if (a != NULL && b != NULL)
+        result = PyTuple_Pack(3, a, b, missing);
+    Py_XDECREF(a);
+    Py_XDECREF(b);
+done:
+    Py_DECREF(tuple);
+    Py_XDECREF(missing);
+    PyMem_Free(slots.items);
+    PyMem_Free(lengths.items);
+    return result;
+}
+
+/* The slots of a bytes-like of int64, each checked; NULL with an exception. */
+static const long long *
+read_slots(WordTable *t, Py_buffer *b, Py_ssize_t *n)
+{
+    if (b->itemsize != 1 && b->itemsize != 8) {
+        PyErr_SetString(PyExc_TypeError, "WordTable: slots are int64");
+        return NULL;
+    }
+    if (b->len % 8 != 0) {
+        PyErr_SetString(PyExc_ValueError, "WordTable: slots are int64");
+        return NULL;
+    }
+    const long long *slots = b->buf;
+    *n = b->len / 8;
+    for (Py_ssize_t k = 0; k < *n; k++)
+        if (slots[k] < 0 || slots[k] >= t->size) {
+            PyErr_Format(PyExc_ValueError, "WordTable: slot %lld is not in the table", slots[k]);
+            return NULL;
+        }
+    return slots;
+}
+
+static PyObject *
+table_columns(WordTable *t, PyObject *arg)
+{
+    Py_buffer b;
+    if (PyObject_GetBuffer(arg, &b, PyBUF_SIMPLE) < 0)
+        return NULL;
+    Py_ssize_t n;
+    PyObject *flags = NULL, *numbers = NULL, *result = NULL;
+    const long long *slots = read_slots(t, &b, &n);
+    if (slots == NULL)
+        goto done;
+    flags = PyByteArray_FromStringAndSize(NULL, n * 8);
+    numbers = PyByteArray_FromStringAndSize(NULL, n * 8);
+    if (flags == NULL || numbers == NULL)
+        goto done;
+    long long *f = (long long *)PyByteArray_AS_STRING(flags);
+    long long *m = (long long *)PyByteArray_AS_STRING(numbers);
+    for (Py_ssize_t k = 0; k < n; k++) {
+        f[k] = t->flags[slots[k]];
+        m[k] = t->numbers[slots[k]];
+    }
+    result = PyTuple_Pack(2, flags, numbers);
+done:
+    Py_XDECREF(flags);
+    Py_XDECREF(numbers);
+    PyBuffer_Release(&b);
+    return result;
+}
+
+static PyObject *
+table_entries(WordTable *t, PyObject *arg)
+{
+    Py_buffer b;
+    if (PyObject_GetBuffer(arg, &b, PyBUF_SIMPLE) < 0)
+        return NULL;
+    Py_ssize_t n;
+    PyObject *out = NULL;
+    const long long *slots = read_slots(t, &b, &n);
+    if (slots != NULL && (out = PyList_New(n)) != NULL)
+        for (Py_ssize_t k = 0; k < n; k++)
+            PyList_SET_ITEM(out, k, Py_NewRef(t->values[slots[k]]));
+    PyBuffer_Release(&b);
+    return out;
+}
+
+static PyObject *
+table_join(WordTable *t, PyObject *args)
+{
+    PyObject *arg, *lengths;
+    if (!PyArg_ParseTuple(args, "OO:join", &arg, &lengths))
+        return NULL;
+    Py_buffer b, lb;
+    if (PyObject_GetBuffer(arg, &b, PyBUF_SIMPLE) < 0)
+        return NULL;
+    if (PyObject_GetBuffer(lengths, &lb, PyBUF_SIMPLE) < 0) {
+        PyBuffer_Release(&b);
+        return NULL;
+    }
+    Py_ssize_t n, at = 0;
+    PyObject *out = NULL, *space = NULL, *run = NULL;
+    const long long *slots = read_slots(t, &b, &n), *counts = lb.buf;
+    Py_ssize_t n_runs = lb.len / 8;
+    if (slots == NULL)
+        goto fail;
+    if (lb.len % 8 != 0) {
+        PyErr_SetString(PyExc_ValueError, "WordTable.join: lengths are int64");
+        goto fail;
+    }
+    if ((space = PyUnicode_FromString(" ")) == NULL || (out = PyList_New(n_runs)) == NULL)
+        goto fail;
+    for (Py_ssize_t r = 0; r < n_runs; r++) {
+        long long k = counts[r];
+        if (k < 0 || k > n - at) {
+            PyErr_SetString(PyExc_ValueError, "WordTable.join: lengths do not match slots");
+            goto fail;
+        }
+        if ((run = PyList_New(k)) == NULL)
+            goto fail;
+        for (long long m = 0; m < k; m++)
+            PyList_SET_ITEM(run, m, Py_NewRef(PyTuple_GET_ITEM(t->values[slots[at + m]], 0)));
+        PyObject *joined = PyUnicode_Join(space, run);
+        Py_CLEAR(run);
+        if (joined == NULL)
+            goto fail;
+        PyList_SET_ITEM(out, r, joined);
+        at += k;
+    }
+    Py_DECREF(space);
+    PyBuffer_Release(&b);
+    PyBuffer_Release(&lb);
+    return out;
+fail:
+    Py_XDECREF(space);
+    Py_XDECREF(out);
+    PyBuffer_Release(&b);
+    PyBuffer_Release(&lb);
+    return NULL;
+}
+
+static Py_ssize_t
+table_len(WordTable *t)
+{
+    return t->size;
+}
+
+static void
+table_dealloc(WordTable *t)
+{
+    for (Py_ssize_t s = 0; s < t->size; s++) {
+        Py_DECREF(t->keys[s]);
+        Py_DECREF(t->values[s]);
+    }
+    PyMem_Free(t->keys);
+    PyMem_Free(t->values);
+    PyMem_Free(t->flags);
+    PyMem_Free(t->numbers);
+    PyMem_Free(t->hashes);
+    PyMem_Free(t->buckets);
+    Py_TYPE(t)->tp_free((PyObject *)t);
+}
+
+static PyMethodDef table_methods[] = {
+    {"lookup", (PyCFunction)table_lookup, METH_O,
+     "lookup(texts) -> (slots, lengths, missing)"},
+    {"add", (PyCFunction)table_add, METH_VARARGS, "add(word, entry) -> slot"},
+    {"get", (PyCFunction)table_get, METH_O, "get(word) -> entry or None"},
+    {"columns", (PyCFunction)table_columns, METH_O, "columns(slots) -> (flags, numbers)"},
+    {"entries", (PyCFunction)table_entries, METH_O, "entries(slots) -> list"},
+    {"join", (PyCFunction)table_join, METH_VARARGS, "join(slots, lengths) -> list[str]"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PySequenceMethods table_as_sequence = {.sq_length = (lenfunc)table_len};
+
+static PyTypeObject WordTableType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "moderation._speedups.WordTable",
+    .tp_basicsize = sizeof(WordTable),
+    .tp_dealloc = (destructor)table_dealloc,
+    .tp_as_sequence = &table_as_sequence,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "WordTable() -> a table of words and their entries (see the module's comment)",
+    .tp_methods = table_methods,
+    .tp_new = PyType_GenericNew,
+};
+
+/* ---------------------------------------------------------------- link_runs */
+enum { F_NUM = 1, F_CUR = 2, F_SINGLE = 4, F_PROMO = 8, F_SEP = 16, F_LEFT = 32, F_RIGHT = 64 };
+
+typedef struct {
+    long long first, last;
+} Span;
+
+typedef struct {
+    Span *items;
+    Py_ssize_t size, capacity;
+} Spans;
+
+static int
+spans_push(Spans *a, long long first, long long last, long long n)
+{
+    if (first < 0)
+        first = 0;
+    if (last > n - 1)
+        last = n - 1;
+    if (first >= last)
+        return 0;
+    if (a->size == a->capacity) {
+        Py_ssize_t capacity = a->capacity ? 2 * a->capacity : 64;
+        if (grow((void **)&a->items, capacity, sizeof(Span)) < 0)
+            return -1;
+        a->capacity = capacity;
+    }
+    a->items[a->size].first = first;
+    a->items[a->size].last = last;
+    a->size++;
+    return 0;
+}
+
+/* The spans of one text's n words (flags f), cut to the text; -1 with MemoryError. */
+static int
+text_spans(const long long *f, long long n, Spans *spans)
+{
+    for (long long k = 0; k < n; k++) {
+        if ((f[k] & F_PROMO) && spans_push(spans, k - 1, k + 2, n) < 0)
+            return -1;
+        if (k + 2 < n && (f[k] & F_LEFT) && (f[k + 1] & F_SINGLE) && (f[k + 2] & F_RIGHT) &&
+            spans_push(spans, k, k + 2, n) < 0)
+            return -1;
+    }
+    const long long numeric = F_NUM | F_CUR | F_SEP;
+    for (long long k = 0; k < n;) {
+        if (!(f[k] & numeric)) {
+            k++;
+            continue;
+        }
+        long long end = k, first = -1;
+        while (end < n && (f[end] & numeric)) {
+            if (first < 0 && (f[end] & (F_NUM | F_CUR)) && !(f[end] & F_SEP))
+                first = end;
+            end++;
+        }
+        if (first >= 0) {
+            long long upto = first, last_number = first;
+            int has_number = 0;
+            for (long long i = first; i < end; i++) {
+                if (f[i] & F_SEP)
+                    upto = i;
+                else {
+                    last_number = i;
+                    has_number |= (f[i] & F_NUM) != 0;
+                }
+            }
+            if (has_number && last_number > upto)
+                upto = last_number;
+            if (upto > first && spans_push(spans, first, upto, n) < 0)
+                return -1;
+        }
+        k = end;
+    }
+    return 0;
+}
+
+static PyObject *
+link_runs(PyObject *self, PyObject *args)
+{
+    Py_buffer fb, lb;
+    if (!PyArg_ParseTuple(args, "y*y*:link_runs", &fb, &lb))
+        return NULL;
+    Int64s texts = {NULL, 0, 0}, firsts = {NULL, 0, 0}, lasts = {NULL, 0, 0};
+    Spans spans = {NULL, 0, 0};
+    PyObject *result = NULL;
+    if (fb.len % 8 != 0 || lb.len % 8 != 0 || (fb.itemsize != 1 && fb.itemsize != 8) ||
+        (lb.itemsize != 1 && lb.itemsize != 8)) {
+        PyErr_SetString(PyExc_TypeError, "link_runs: flags and lengths are int64");
+        goto done;
+    }
+    const long long *flags = fb.buf, *lengths = lb.buf;
+    Py_ssize_t n_words = fb.len / 8, n_texts = lb.len / 8, at = 0;
+    for (Py_ssize_t t = 0; t < n_texts; t++) {
+        if (lengths[t] < 0 || lengths[t] > n_words - at) {
+            PyErr_SetString(PyExc_ValueError, "link_runs: lengths do not match flags");
+            goto done;
+        }
+        at += lengths[t];
+    }
+    if (at != n_words) {
+        PyErr_SetString(PyExc_ValueError, "link_runs: lengths do not match flags");
+        goto done;
+    }
+    at = 0;
+    for (Py_ssize_t t = 0; t < n_texts; t++) {
+        spans.size = 0;
+        if (text_spans(flags + at, lengths[t], &spans) < 0)
+            goto done;
+        at += lengths[t];
+        /* in order of first word (insertion sort: a text has few), then merged */
+        for (Py_ssize_t i = 1; i < spans.size; i++) {
+            Span x = spans.items[i];
+            Py_ssize_t j = i;
+            while (j > 0 && spans.items[j - 1].first > x.first) {
+                spans.items[j] = spans.items[j - 1];
+                j--;
+            }
+            spans.items[j] = x;
+        }
+        for (Py_ssize_t i = 0; i < spans.size;) {
+            long long first = spans.items[i].first, last = spans.items[i].last;
+            for (i++; i < spans.size && spans.items[i].first <= last; i++)
+                if (spans.items[i].last > last)
+                    last = spans.items[i].last;
+            if (int64s_push(&texts, t) < 0 || int64s_push(&firsts, first) < 0 ||
+                int64s_push(&lasts, last) < 0)
+                goto done;
+        }
+    }
+    PyObject *a = int64s_bytearray(&texts), *b = int64s_bytearray(&firsts),
+             *c = int64s_bytearray(&lasts);
+    if (a != NULL && b != NULL && c != NULL)
+        result = PyTuple_Pack(3, a, b, c);
+    Py_XDECREF(a);
+    Py_XDECREF(b);
+    Py_XDECREF(c);
+done:
+    PyMem_Free(texts.items);
+    PyMem_Free(firsts.items);
+    PyMem_Free(lasts.items);
+    PyMem_Free(spans.items);
+    PyBuffer_Release(&fb);
+    PyBuffer_Release(&lb);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"split_lookup", split_lookup, METH_VARARGS,
      "split_lookup(texts, mapping) -> (values, lengths, missing)"},
     {"fold_simple", fold_simple, METH_O, "fold_simple(texts) -> list"},
-    {"join_runs", join_runs, METH_VARARGS, "join_runs(words, lengths[, item]) -> list[str]"},
-    {"int_columns", int_columns, METH_VARARGS, "int_columns(rows, columns) -> list[bytes]"},
     {"word_rows_scores", word_rows_scores, METH_VARARGS,
      "word_rows_scores(text_indptr, word_ids, row_indptr, row_values, idf, coef, out)"},
     {"token_ngram_scores", token_ngram_scores, METH_VARARGS,
      "token_ngram_scores(text_indptr, word_ids, row_indptr, row_values, unigram_cols, "
      "bigram_keys, bigram_cols, bigram_heads, base, idf, coef, out)"},
+    {"link_runs", link_runs, METH_VARARGS, "link_runs(flags, lengths) -> (texts, firsts, lasts)"},
     {"char_wb_lookup", char_wb_lookup, METH_VARARGS,
      "char_wb_lookup(word, mapping, min_n, max_n) -> list"},
     {NULL, NULL, 0, NULL},
@@ -665,5 +1155,14 @@ PyInit__speedups(void)
 {
     for (int k = 1; k < TF_TABLE; k++)
         tf_table[k] = 1.0 + log((double)k);
-    return PyModule_Create(&module);
+    if (PyType_Ready(&WordTableType) < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL)
+        return NULL;
+    if (PyModule_AddObjectRef(m, "WordTable", (PyObject *)&WordTableType) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
 }

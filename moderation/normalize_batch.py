@@ -11,35 +11,39 @@ patterns that can reach across a space:
   letter standing alone (``т.д``, ``а``) and one that starts with one (``п.``, ``а``);
 * promo codes (``промокод ABC``, ``купон: ABC``).
 
-Each word is normalised once (cached, with the number of its normalised form in the shared
-:class:`~moderation.words.WordIndex`) with flags for these cases. A batch is done at once:
-steps 1-3 (:func:`~moderation.speedups.fold_simple` for text of simple characters), every
-word of every text looked up in one call, and the texts whose words may meet found with
-array operations on the flags. In those texts, each run of linked words is normalised
+Each word is normalised once (kept in a :class:`~moderation.speedups.WordTable`, with the
+number of its normalised form in the shared :class:`~moderation.words.WordIndex`) with flags
+for these cases. A batch is done at once: steps 1-3 (:func:`~moderation.speedups.fold_simple`
+for text of simple characters), every word of every text looked up in one call, and the runs
+of linked words of every text found from the flags in one call
+(:func:`~moderation.speedups.link_runs`). In the texts with runs, each run is normalised
 together as written (cached: "500 грн," repeats), the rest word by word, and the parts are
 joined with one space. When a part leaves a changed edge with flags next to a word with
-flags (``$100 5t я k я``: the price leaves ``t``), or words of different parts may now
-meet, the whole comment is normalised at once. The result is the same string as
-:func:`normalize` gives: tests compare both on every text of the corpora and on generated
-text built from these cases.
+flags (``4428 грн. а``: the price leaves ``.``), the run takes that word in and is normalised
+again. When words of different parts may now meet (checked for all those texts in one
+call), or a part leaves a promo word at its edge, the whole comment is normalised at once.
+The result is the same string as :func:`normalize` gives: tests compare both on every text
+of the corpora and on generated text built from these cases.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from itertools import accumulate, chain
-from operator import itemgetter
+from itertools import accumulate
 
 import numpy as np
 
 from moderation.normalize import _NUM_WORD, _REPEAT, _prepare, _settle
-from moderation.speedups import fold_simple, int_columns, join_runs, split_lookup
+from moderation.speedups import CUR as _CUR
+from moderation.speedups import LEFT as _LEFT
+from moderation.speedups import NUM as _NUM
+from moderation.speedups import PROMO as _PROMO
+from moderation.speedups import RIGHT as _RIGHT
+from moderation.speedups import SEP as _SEP
+from moderation.speedups import SINGLE as _SINGLE
+from moderation.speedups import WordTable, fold_simple, link_runs
 from moderation.words import WordBatch, WordIndex, current_index
-
-# word flags
-_NUM, _CUR, _SINGLE, _PROMO, _SEP, _LEFT, _RIGHT = 1, 2, 4, 8, 16, 32, 64
-_NUM_OR_CUR, _JOINS_A_NUMBER = _NUM | _CUR, _NUM | _CUR | _SEP
 
 _NUMERIC = re.compile(rf"[\d+]|(?<!\w){_NUM_WORD}(?!\w)")
 _MULTIPLIER = r"(?:k|к|тис\.?|тыс\.?|млн)"
@@ -61,25 +65,14 @@ _TESTS = ((_NUM, _NUMERIC.search), (_CUR, _CURRENCY.search), (_SINGLE, _LETTER.f
           (_PROMO, _PROMO_WORD.search))
 _OTHER_SPACE = re.compile(r"[^\S ]")  # white space other than " " (str.split would cut it)
 
-# word -> (normalised, flags, flags as a char, the number of the normalised word in the
-# index), with the word index those numbers are in; replaced whole (with another index)
-_STATE: tuple[dict[str, tuple[str, int, str, int]], WordIndex] = ({}, current_index())
-_CACHE_LIMIT = 100_000  # words; then emptied
-_PARTS: dict[str, str] = {}  # linked words as written ("500 грн,") -> step 4 of them
-
-
-def _code_class(test) -> str:
-    return "[" + "".join(chr(0x100 + f) for f in range(128) if test(f)) + "]"
-
-
-# a text whose words' flags, one char each, do not match this has no links (``_runs``)
-_MAY_LINK = re.compile(
-    f"{_code_class(lambda f: f & _PROMO)}"
-    f"|{_code_class(lambda f: f & _LEFT)}{_code_class(lambda f: f & _SINGLE)}"
-    f"{_code_class(lambda f: f & _RIGHT)}"
-    f"|{_code_class(lambda f: f & (_NUM | _CUR))}{_code_class(lambda f: f & _SEP)}*"
-    f"{_code_class(lambda f: f & (_NUM | _CUR | _SEP))}")
-_NORM, _CODE = itemgetter(0), itemgetter(2)
+# a table of word -> (normalised word, flags, the number of the normalised word in the
+# index), with the word index those numbers are in; replaced whole (a new, empty table) for
+# another index or when it holds ``_CACHE_LIMIT`` words, never emptied in place: a batch
+# keeps reading the slots it looked up
+_STATE: tuple[WordTable, WordIndex] = (WordTable(), current_index())
+_CACHE_LIMIT = 100_000  # words
+_PARTS: dict[str, list[str]] = {}  # linked words as written ("500 грн,") -> step 4 of them
+_GROWTHS = 4  # times the runs of a text may grow by a neighbour before it is done whole
 
 
 @lru_cache(maxsize=65_536)
@@ -91,19 +84,20 @@ def _flags(form: str) -> int:
     return flags
 
 
-def _state() -> tuple[dict, WordIndex]:
-    """The word cache and the index its numbers are in (a new cache for a new index)."""
+def _state() -> tuple[WordTable, WordIndex]:
+    """The word table and the index its numbers are in (a new table for a new index, or
+    when it is full)."""
     global _STATE
     state = _STATE
     index = current_index()
-    if state[1] is not index:
-        state = _STATE = ({}, index)
+    if state[1] is not index or len(state[0]) >= _CACHE_LIMIT:
+        state = _STATE = (WordTable(), index)
     return state
 
 
-def _word(word: str, state: tuple[dict, WordIndex]) -> tuple[str, int, str, int]:
-    """(normalised word, flags of the word as written and as normalised, the flags as a
-    character, the number of the normalised word), cached in ``state``."""
+def _word(word: str, state: tuple[WordTable, WordIndex]) -> tuple[str, int, int]:
+    """(normalised word, flags of the word as written and as normalised, the number of the
+    normalised word), added to the table of ``state``."""
     flags = _flags(word)
     if _PLAIN.fullmatch(word) and not flags & (_NUM | _PROMO) and not _REPEAT.search(word):
         norm = word  # step 4 changes nothing in it (most new words)
@@ -114,166 +108,139 @@ def _word(word: str, state: tuple[dict, WordIndex]) -> tuple[str, int, str, int]
         flags |= _flags(norm)
     if _SEPARATOR.fullmatch(word) and _SEPARATOR.fullmatch(norm):
         flags |= _SEP
-    cache, index = state
-    if len(cache) >= _CACHE_LIMIT:
-        cache.clear()
+    table, index = state
     # a word that normalises to no word or to several ("@handle," -> "_handle_ ,") has no
     # number: its text's words are looked up from the output
     number = index.number(norm) if norm.split() == [norm] else -1
-    entry = cache[word] = (norm, flags, chr(0x100 + flags), number)
+    entry = (norm, flags, number)
+    table.add(word, entry)
     return entry
 
 
-_PROMO_AT = re.compile(_code_class(lambda f: f & _PROMO))
-_SPLIT_AT = re.compile(f"(?={_code_class(lambda f: f & _LEFT)}{_code_class(lambda f: f & _SINGLE)}"
-                       f"{_code_class(lambda f: f & _RIGHT)})")
-# a run of numbers: a number or currency word, then number, currency or separator words (a
-# separator word is never the start: it only carries a run on)
-_NUMBER_RUN = re.compile(f"{_code_class(lambda f: f & _NUM_OR_CUR and not f & _SEP)}"
-                         f"{_code_class(lambda f: f & (_NUM_OR_CUR | _SEP))}*")
+def _lookup(texts: Sequence[str], state: tuple[WordTable, WordIndex],
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """The slots of the words of ``texts`` in the table (new words normalised and added),
+    one after another, and the number of words of each text."""
+    table = state[0]
+    slots, lengths, missing = table.lookup(texts)
+    slots, lengths = np.frombuffer(slots, dtype=np.int64), np.frombuffer(lengths, dtype=np.int64)
+    if missing:
+        get, add = table.get, table.add
+        for k, word in missing:
+            slots[k] = add(word, get(word) or _word(word, state))
+    return slots, lengths
 
 
-def _runs(entries: list[tuple[str, int, str, int]]) -> list[tuple[int, int]] | None:
-    """``(first, last)`` word of each run of words step 4 may reach across (None when it may
-    nowhere): a promo word with the word before and the two after ("купон : ABC"); a lone
-    letter between a word ending and one starting with a lone letter; a run of numbers up to
-    its last separator (a price takes the dots and commas after it: "$100 . ,") or, when it
-    holds a number, up to its last number or currency. Runs that share a word are one."""
-    codes = "".join(map(_CODE, entries))
-    if not _MAY_LINK.search(codes):
-        return None
-    spans = [(m.start() - 1, m.start() + 2) for m in _PROMO_AT.finditer(codes)]
-    spans += [(m.start(), m.start() + 2) for m in _SPLIT_AT.finditer(codes)]
-    for m in _NUMBER_RUN.finditer(codes):
-        first, end = m.span()
-        upto = last_number = first
-        has_number = False
-        for i in range(first, end):
-            flags = ord(codes[i]) - 0x100
-            if flags & _SEP:
-                upto = i
-            else:
-                last_number = i
-                has_number = has_number or bool(flags & _NUM)
-        if has_number and last_number > upto:
-            upto = last_number
-        if upto > first:
-            spans.append((first, upto))
-    runs: list[tuple[int, int]] = []
-    for first, last in sorted(spans):
-        first, last = max(first, 0), min(last, len(codes) - 1)
-        if first >= last:
-            continue
-        if runs and first <= runs[-1][1]:
-            runs[-1] = (runs[-1][0], max(last, runs[-1][1]))
-        else:
-            runs.append((first, last))
+def _runs_by_text(flags: np.ndarray, lengths: np.ndarray) -> dict[int, list[tuple[int, int]]]:
+    """``link_runs`` of a batch: text -> its runs ``(first, last)``."""
+    texts, firsts, lasts = (np.frombuffer(b, dtype=np.int64).tolist()
+                            for b in link_runs(flags, lengths))
+    runs: dict[int, list[tuple[int, int]]] = {}
+    for t, first, last in zip(texts, firsts, lasts):
+        runs.setdefault(t, []).append((first, last))
     return runs
+
+
+def _settled_part(words: str) -> list[str]:
+    """The words of ``_settle`` of a run of linked words, cached (prices and phones
+    repeat)."""
+    part = _PARTS.get(words)
+    if part is None:
+        if len(_PARTS) >= _CACHE_LIMIT:
+            _PARTS.clear()
+        part = _PARTS[words] = _settle(words, None)[0].split()
+    return part
+
+
+def _merged(runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for first, last in sorted(runs):
+        if out and first <= out[-1][1]:
+            out[-1] = (out[-1][0], max(last, out[-1][1]))
+        else:
+            out.append((first, last))
+    return out
 
 
 _WORDS = re.compile(r"\S+")
 
 
-def _entries(words: list[str], state: tuple[dict, WordIndex],
-             ) -> list[tuple[str, int, str, int]]:
-    """The cache entry of every word (normalised and cached where new)."""
-    get = state[0].get
-    entries = list(map(get, words))
-    if None in entries:
-        for i, entry in enumerate(entries):
-            if entry is None:
-                entries[i] = get(words[i]) or _word(words[i], state)
-    return entries
-
-
-def _settled_part(words: str) -> str:
-    """``_settle`` of a run of linked words, cached (prices and phones repeat)."""
-    part = _PARTS.get(words)
-    if part is None:
-        if len(_PARTS) >= _CACHE_LIMIT:
-            _PARTS.clear()
-        part = _PARTS[words] = _settle(words, None)[0]
-    return part
-
-
-def _joined(text: str, entries: list[tuple[str, int, str, int]], state: tuple[dict, WordIndex],
-            ) -> str:
-    """``normalize`` of a prepared text whose words' entries (in ``state``) are ``entries``."""
-    runs = _runs(entries)
-    if not runs:
-        return " ".join(map(_NORM, entries))
+def _joined(text: str, entries: list[tuple[str, int, int]], runs: list[tuple[int, int]],
+            ) -> tuple[list[str], list[tuple[int, int]]] | None:
+    """The words of ``normalize`` of a prepared text whose words' entries are ``entries``
+    and whose linked words are ``runs``, with the first and last of them that each run
+    gave; None when the text must be normalised whole."""
     # linked words are normalised together, as written (spaces included); the rest alone
     written = text.split()
     spans = None if "  " not in text and text[:1] != " " and text[-1:] != " " else \
         [m.span() for m in _WORDS.finditer(text)]
-    parts = []
-    for first, last in runs:
-        as_written = " ".join(written[first:last + 1]) if spans is None else \
-            text[spans[first][0]:spans[last][1]]
-        part = _settled_part(as_written).split()
-        if not part:  # nothing left (rare): no edges to reason about
-            return _settle(text, None)[0]
-        parts.append((first, last, part))
-    # what a part leaves at its edge may meet its neighbour ("$100 5t я k я": the price
-    # leaves "t", which the split letters after it take): a changed edge with flags next to
-    # a word with flags (or a promo word, which reaches past its neighbour)
-    edge_flags = {}  # word -> flags as written and as its part left it
-    for first, last, part in parts:
-        edge_flags[first] = entries[first][1] | _flags(part[0])
-        edge_flags[last] = entries[last][1] | _flags(part[-1])
-    for first, last, part in parts:
-        for word, edge, neighbour in ((first, part[0], first - 1), (last, part[-1], last + 1)):
-            new = 0 if edge == entries[word][0] else _flags(edge)
-            if new and 0 <= neighbour < len(entries) and \
-                    (new & _PROMO or edge_flags.get(neighbour, entries[neighbour][1])):
-                return _settle(text, None)[0]
-    norms = list(map(_NORM, entries))
+    for _ in range(_GROWTHS):
+        parts = []
+        for first, last in runs:
+            as_written = " ".join(written[first:last + 1]) if spans is None else \
+                text[spans[first][0]:spans[last][1]]
+            part = _settled_part(as_written)
+            if not part:  # nothing left (rare): no edges to reason about
+                return None
+            parts.append((first, last, part))
+        # what a part leaves at its edge may meet its neighbour ("$100 5t я k я": the price
+        # leaves "t", which the split letters after it take): where a changed edge with
+        # flags is next to a word with flags, the run takes that word in and is done again
+        # (a promo word, which reaches past its neighbour: the whole text)
+        edge_flags = {}  # word -> flags as written and as its part left it
+        for first, last, part in parts:
+            edge_flags[first] = entries[first][1] | _flags(part[0])
+            edge_flags[last] = entries[last][1] | _flags(part[-1])
+        grown = []
+        for first, last, part in parts:
+            for word, edge, neighbour in ((first, part[0], first - 1),
+                                          (last, part[-1], last + 1)):
+                new = 0 if edge == entries[word][0] else _flags(edge)
+                if new and 0 <= neighbour < len(entries) and \
+                        (new & _PROMO or edge_flags.get(neighbour, entries[neighbour][1])):
+                    if new & _PROMO:
+                        return None
+                    grown.append((min(first, neighbour), max(last, neighbour)))
+        if not grown:
+            break
+        runs = _merged(runs + grown)
+    else:
+        return None
     out: list[str] = []
     within = []  # (first, last) word of each part in ``out``
     done = 0
     for first, last, part in parts:
-        out += norms[done:first]
+        out += [entry[0] for entry in entries[done:first]]
         within.append((len(out), len(out) + len(part) - 1))
         out += part
         done = last + 1
-    out += norms[done:]
-    # words of different parts (or alone) that now may meet: the whole text at once
-    for first, last in _runs(_entries(out, state)) or ():
-        if not any(start <= first and last <= end for start, end in within):
-            return _settle(text, None)[0]
-    return " ".join(out)
+    out += [entry[0] for entry in entries[done:]]
+    return out, within
+
+
+def _check_meetings(out: list, prepared: list[str], joined: dict[int, list[tuple[int, int]]],
+                    state: tuple[WordTable, WordIndex]) -> None:
+    """Where words of different parts (or alone) in the joined texts (text -> the first and
+    last word of each part in its ``out``) now may meet: the whole text at once."""
+    order = list(joined)
+    slots, lengths = _lookup([out[i] for i in order], state)
+    flags = np.frombuffer(state[0].columns(slots)[0], dtype=np.int64)
+    for k, runs in _runs_by_text(flags, lengths).items():
+        within = joined[order[k]]
+        if any(not any(start <= first and last <= end for start, end in within)
+               for first, last in runs):
+            out[order[k]] = _settle(prepared[order[k]], None)[0]
 
 
 def normalize_one(text: str) -> str:
     """``normalize(text)``, computed word by word where that is the same."""
-    text = fold_simple([text])[0] or _prepare(text, None)[0]
-    if _OTHER_SPACE.search(text):
-        return _settle(text, None)[0]
-    state = _state()
-    return _joined(text, _entries(text.split(), state), state)
-
-
-def _may_link(flags: np.ndarray, text_of: np.ndarray) -> set[int]:
-    """The texts (indices) where ``_MAY_LINK`` matches the flags of their words: a promo
-    word; a lone letter between two words that may hold one at their edges; a number or
-    currency followed by a number, currency or separator. ``text_of[k]``: the text of word
-    ``k``."""
-    hits = [text_of[flags & _PROMO != 0]]
-    if len(flags) >= 2:
-        same = text_of[1:] == text_of[:-1]
-        pair = same & (flags[:-1] & _NUM_OR_CUR != 0) & (flags[1:] & _JOINS_A_NUMBER != 0)
-        hits.append(text_of[:-1][pair])
-    if len(flags) >= 3:
-        triple = (text_of[2:] == text_of[:-2]) & (flags[:-2] & _LEFT != 0) \
-            & (flags[1:-1] & _SINGLE != 0) & (flags[2:] & _RIGHT != 0)
-        hits.append(text_of[:-2][triple])
-    return set(np.concatenate(hits).tolist())
+    return normalize_with_words([text])[0][0]
 
 
 def normalize_many(texts: Iterable[str]) -> list[str]:
     """``[normalize(t) for t in texts]``, faster: the words of all texts are looked up at
-    once, and only texts where words may meet (or with white space other than " ") take
-    the slower path of :func:`normalize_one`."""
+    once, and only texts where words may meet (or with white space other than " ") take a
+    slower path."""
     return normalize_with_words(texts)[0]
 
 
@@ -288,38 +255,45 @@ def normalize_with_words(texts: Iterable[str], strings: bool = True,
     for i in unfolded:
         prepared[i] = _prepare(texts[i], None)[0]
     state = _state()
-    cache, index = state
-    entries, lengths, missing = split_lookup(prepared, cache)
-    for k, word in missing:
-        entries[k] = cache.get(word) or _word(word, state)
-    flags, ids = (np.frombuffer(b, dtype=np.int64) for b in int_columns(entries, (1, 3)))
-    text_of = np.repeat(np.arange(len(prepared)), lengths)
-    slow = _may_link(flags, text_of)
+    table, index = state
+    slots, lengths = _lookup(prepared, state)
+    flags, ids = (np.frombuffer(b, dtype=np.int64) for b in table.columns(slots))
+    runs = _runs_by_text(flags, lengths)
     # white space other than " " (after steps 1-3) only in texts fold_simple did not take
-    slow.update(i for i in unfolded if _OTHER_SPACE.search(prepared[i]))
-    out = join_runs(entries, lengths, 0) if strings else [None] * len(prepared)
+    whole = {i for i in unfolded if _OTHER_SPACE.search(prepared[i])}
+    out = table.join(slots, lengths) if strings else [None] * len(prepared)
     unnumbered = ids < 0
-    respell = set(text_of[unnumbered].tolist()) if unnumbered.any() else set()
-    if slow or respell:
-        starts = [0, *accumulate(lengths)]
-        order = sorted(slow | respell)
-        for i in slow:
-            text = prepared[i]
-            out[i] = _settle(text, None)[0] if _OTHER_SPACE.search(text) \
-                else _joined(text, entries[starts[i]:starts[i + 1]], state)
-        for i in respell - slow:
-            if out[i] is None:  # strings=False: this one's words come from its string
-                out[i] = " ".join(map(_NORM, entries[starts[i]:starts[i + 1]]))
-        # their words, numbered in one look-up, replace theirs in ``ids``
-        own = [out[i].split() for i in order]
-        own_ids = index.lookup(list(chain.from_iterable(own)))
-        pieces, counts = [], list(lengths)
-        done = taken = 0
-        for i, words in zip(order, own):
-            pieces += [ids[done:starts[i]], own_ids[taken:taken + len(words)]]
-            counts[i] = len(words)
-            taken += len(words)
-            done = starts[i + 1]
-        pieces.append(ids[done:])
-        ids, lengths = np.concatenate(pieces), counts
-    return out, WordBatch(index, ids, lengths)
+    respell = set(np.repeat(np.arange(len(prepared)), lengths)[unnumbered].tolist()) \
+        if unnumbered.any() else set()
+    redone = whole | set(runs)
+    if not redone and not respell:
+        return out, WordBatch(index, ids, lengths)
+    starts = [0, *accumulate(lengths.tolist())]
+    joined = {}
+    for i in redone:
+        text = prepared[i]
+        parts = None if i in whole else \
+            _joined(text, table.entries(slots[starts[i]:starts[i + 1]]), runs[i])
+        if parts is None:
+            out[i] = _settle(text, None)[0]
+        else:
+            out[i] = " ".join(parts[0])
+            joined[i] = parts[1]
+    if joined:
+        _check_meetings(out, prepared, joined, state)
+    for i in respell - redone:
+        if out[i] is None:  # strings=False: this one's words come from its string
+            out[i] = table.join(slots[starts[i]:starts[i + 1]],
+                                np.array([starts[i + 1] - starts[i]], dtype=np.int64))[0]
+    # the words of these texts, numbered in one look-up, replace theirs in ``ids``
+    order = sorted(redone | respell)
+    own_ids, own_lengths = index.lookup_texts([out[i] for i in order])
+    pieces, counts = [], lengths.tolist()
+    done = taken = 0
+    for i, n in zip(order, own_lengths):
+        pieces += [ids[done:starts[i]], own_ids[taken:taken + n]]
+        counts[i] = n
+        taken += n
+        done = starts[i + 1]
+    pieces.append(ids[done:])
+    return out, WordBatch(index, np.concatenate(pieces), counts)

@@ -1,12 +1,14 @@
 """The word-by-word normaliser must give exactly what ``normalize`` gives."""
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from moderation import normalize_batch, words
+from moderation import normalize_batch, speedups, words
 from moderation.dataset import load_seed
 from moderation.normalize import TextNormalizer, normalize
 from moderation.normalize_batch import normalize_many, normalize_one, normalize_with_words
+from moderation.speedups import WordTable
 
 CROSSING = [
     "дзвоніть 067 123 45 67 після обіду",             # a phone in groups
@@ -48,12 +50,19 @@ def test_transformer_uses_it():
     assert list(TextNormalizer().transform(texts)) == [normalize(t) for t in texts]
 
 
-def test_cache_is_bounded(monkeypatch):
-    monkeypatch.setattr(normalize_batch, "_STATE", ({}, words.current_index()))
+def test_word_table_is_bounded(monkeypatch):
+    """A full table is replaced by an empty one when a batch starts (never emptied while a
+    batch reads its slots, so a batch larger than the limit is still right)."""
+    monkeypatch.setattr(normalize_batch, "_STATE", (WordTable(), words.current_index()))
     monkeypatch.setattr(normalize_batch, "_CACHE_LIMIT", 5)
-    texts = [f"слово{i} інше{i} ще{i}" for i in range(20)]
+    for i in range(20):
+        a = chr(0x430 + i)  # letters: a digit would make the text one whose words may meet
+        texts = [f"слово{a} інше{a} ще{a}"]
+        assert normalize_many(texts) == [normalize(t) for t in texts]
+        assert len(normalize_batch._STATE[0]) <= 5 + 3
+    texts = [f"слово{i} інше{i} ще{i} слово{i}" for i in range(20)]
     assert normalize_many(texts) == [normalize(t) for t in texts]
-    assert len(normalize_batch._STATE[0]) <= 5
+    assert len(normalize_batch._STATE[0]) >= 60
 
 
 def test_words_of_the_batch_are_the_words_of_the_output(monkeypatch):
@@ -169,22 +178,27 @@ def _links_reference(entries: list[tuple[str, int, str]]) -> list[bool] | None:
     return links if found else None
 
 
-def _links(entries):
-    """``links[i]``: True when words ``i`` and ``i + 1`` are in one of ``_runs``."""
-    runs = normalize_batch._runs(entries)
-    if runs is None:
+def _links(link_runs, flags: list[int]) -> list[bool] | None:
+    """``links[i]``: True when words ``i`` and ``i + 1`` are in one of the runs that
+    ``link_runs`` gives for a text of words with ``flags``."""
+    texts, firsts, lasts = (np.frombuffer(b, dtype=np.int64).tolist() for b in
+                            link_runs(np.array(flags, dtype=np.int64),
+                                      np.array([len(flags)], dtype=np.int64)))
+    if not texts:
         return None
-    links = [False] * max(len(entries) - 1, 0)
-    for first, last in runs:
+    assert set(texts) == {0}
+    links = [False] * max(len(flags) - 1, 0)
+    for first, last in zip(firsts, lasts):
         links[first:last] = [True] * (last - first)
     return links
 
 
-@given(st.lists(st.integers(0, 127), max_size=14))
+@pytest.mark.parametrize("link_runs", [speedups.link_runs, speedups.link_runs_py])
+@given(flags=st.lists(st.integers(0, 127), max_size=14))
 @settings(max_examples=3000, deadline=None)
-def test_links_equal_the_word_by_word_reference(flags):
+def test_links_equal_the_word_by_word_reference(link_runs, flags):
     entries = [("w", f, chr(0x100 + f)) for f in flags]
-    links, expected = _links(entries), _links_reference(entries)
+    links, expected = _links(link_runs, flags), _links_reference(entries)
     assert (links if links and any(links) else None) == \
         (expected if expected and any(expected) else None)
 

@@ -22,8 +22,8 @@ def test_c_speed_ups_are_built_in_ci():
     assert speedups.split_lookup is _speedups.split_lookup
     assert speedups.char_wb_lookup is _speedups.char_wb_lookup
     assert speedups.fold_simple is _speedups.fold_simple
-    assert speedups.join_runs is _speedups.join_runs
-    assert speedups.int_columns is _speedups.int_columns
+    assert speedups.WordTable is _speedups.WordTable
+    assert speedups.link_runs is _speedups.link_runs
 
 
 @given(st.lists(TEXT, max_size=8))
@@ -91,20 +91,89 @@ def test_fold_simple_equals_python(texts):
     assert speedups.fold_simple(texts) == speedups.fold_simple_py(texts)
 
 
-@given(st.lists(st.integers(0, 3), max_size=6))
-@settings(max_examples=200, deadline=None)
-def test_join_runs_equals_python(lengths):
-    words = [f"w{i}" for i in range(sum(lengths))]
-    assert speedups.join_runs(words, lengths) == speedups.join_runs_py(words, lengths)
+WORDS = st.sampled_from(["a", "ab", "їж", "😀", "x" * 70, "ї" * 70, "aé", "ab" * 40])
+
+
+@given(st.lists(st.lists(WORDS, max_size=5), max_size=5), st.lists(WORDS, max_size=6),
+       st.lists(st.sampled_from([" ", "  ", "\t", "\u3000"]), min_size=1, max_size=3))
+@settings(max_examples=500, deadline=None)
+def test_word_table_equals_python(texts, known, spaces):
+    """Words of every width (ASCII, Latin-1, two- and four-byte, short and long) in texts
+    of every width are found, in both twins, and give the same slots and entries."""
+    import numpy as np
+
+    texts = [spaces[i % len(spaces)].join(words) for i, words in enumerate(texts)]
+    known = list(dict.fromkeys(known))  # a word added again keeps its first slot
+    tables = [speedups.WordTable(), speedups.WordTablePy()]
+    for table in tables:
+        for i, word in enumerate(known):
+            assert table.add(word, (word.upper(), i, -i)) == i
+            assert table.add(word, ("other", 0, 0)) == i
+        assert len(table) == len(known)
+    results = [table.lookup(texts) for table in tables]
+    assert results[0] == results[1]
+    slots, lengths, missing = results[0]
+    slots = np.frombuffer(slots, dtype=np.int64)
+    words = [w for t in texts for w in t.split()]
+    assert np.frombuffer(lengths, dtype=np.int64).tolist() == [len(t.split()) for t in texts]
+    assert slots.tolist() == [known.index(w) if w in known else -1 for w in words]
+    assert missing == [(k, w) for k, w in enumerate(words) if w not in known]
+    found = slots[slots >= 0].copy()
+    n = np.array([len(found)], dtype=np.int64)
+    for table in tables:
+        assert table.entries(found) == [table.get(words[k]) for k in np.flatnonzero(slots >= 0)]
+        assert table.columns(found) == tables[0].columns(found)
+        assert table.join(found, n) == [" ".join(table.get(w)[0] for w in words if w in known)]
+        assert table.get("absent") is None
+
+
+@pytest.mark.parametrize("table", [speedups.WordTable, speedups.WordTablePy])
+def test_word_table_rejects_bad_entries_and_slots(table):
+    import numpy as np
+
+    t = table()
+    for entry in [("a", 1), ("a", 1, "2"), ["a", 1, 2], (1, 1, 1)]:
+        with pytest.raises(TypeError):
+            t.add("w", entry)
+    assert len(t) == 0
+    t.add("w", ("w", 0, 0))
+    for slots in [np.array([1], dtype=np.int64), np.array([-1], dtype=np.int64)]:
+        with pytest.raises(ValueError):
+            t.entries(slots)
+        with pytest.raises(ValueError):
+            t.columns(slots)
     with pytest.raises(ValueError):
-        speedups.join_runs(words, [*lengths, 1])
+        t.join(np.array([0], dtype=np.int64), np.array([2], dtype=np.int64))
+    with pytest.raises((TypeError, AttributeError)):
+        t.lookup(["w", 5])
 
 
-@given(st.lists(st.tuples(st.text(max_size=3), st.integers(-2**40, 2**40),
-                          st.integers(-5, 5)), max_size=12), st.integers(0, 3))
-@settings(max_examples=300, deadline=None)
-def test_int_columns_and_joining_items_equal_python(rows, k):
-    assert speedups.int_columns(rows, (1, 2)) == speedups.int_columns_py(rows, (1, 2))
-    lengths = [len(rows) // 2, len(rows) - len(rows) // 2] if k else [len(rows)]
-    assert speedups.join_runs(rows, lengths, 0) == speedups.join_runs_py(rows, lengths, 0) \
-        == speedups.join_runs_py([r[0] for r in rows], lengths)
+def test_word_table_grows_past_its_first_buckets():
+    import numpy as np
+
+    words = [f"слово{i}" for i in range(20_000)]
+    table = speedups.WordTable()
+    assert [table.add(w, (w, i, i)) for i, w in enumerate(words)] == list(range(len(words)))
+    slots, _, missing = table.lookup([" ".join(words[::-1])])
+    assert np.frombuffer(slots, dtype=np.int64).tolist() == list(range(len(words)))[::-1]
+    assert missing == []
+
+
+@given(st.lists(st.lists(st.integers(0, 127), max_size=10), max_size=6))
+@settings(max_examples=1000, deadline=None)
+def test_link_runs_equals_python_text_by_text(texts):
+    """A batch gives each text's runs, as the text alone would (texts do not meet)."""
+    import numpy as np
+
+    flags = np.array([f for text in texts for f in text], dtype=np.int64)
+    lengths = np.array([len(text) for text in texts], dtype=np.int64)
+    got = speedups.link_runs(flags, lengths)
+    assert got == speedups.link_runs_py(flags, lengths)
+    alone = [speedups.link_runs(np.array(text, dtype=np.int64),
+                                np.array([len(text)], dtype=np.int64)) for text in texts]
+    runs = list(zip(*(np.frombuffer(b, dtype=np.int64).tolist() for b in got)))
+    assert runs == [(t, first, last) for t, one in enumerate(alone)
+                    for _, first, last in zip(*(np.frombuffer(b, dtype=np.int64).tolist()
+                                                for b in one))]
+    with pytest.raises(ValueError):
+        speedups.link_runs(flags, np.append(lengths, 1))
