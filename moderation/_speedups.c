@@ -35,15 +35,23 @@
  *   token a are bigram_keys[bigram_heads[a]:bigram_heads[a + 1]]). Buffers: int64 x3,
  *   int32, int64 x4, then idf, coef, out as above.
  *
+ * dense_rows_scores(text_indptr, word_ids, rows, caps, scale, coef, out)   (moderation.features)
+ *   A linear model's scores of features that are sums of per-word rows of numbers: for text
+ *   t, v = the sum of rows[w] over its words w = word_ids[text_indptr[t]:text_indptr[t + 1]],
+ *   each column capped at caps[c], then log(1 + v) * scale; out[t, l] = sum over columns c of
+ *   v[c] * coef[c, l]. Buffers: int64, int64, float64 (words x columns, C order), float64
+ *   (columns), float64 (columns x labels, C order), float64 (texts x labels, written).
+ *
  * char_wb_lookup(word, mapping, min_n, max_n) -> list   (moderation.features)
  *   mapping[gram] for every character n-gram of " word " that mapping holds, as
  *   scikit-learn's char_wb analyzer cuts them (n from min_n to max_n; a padded word no longer
  *   than n counts once, whole, and ends it).
  *
  * WordTable()   (moderation.normalize_batch)
- *   A table of words (str) -> entries: tuples (normalised word: str, flags: int, number: int). A word's place in the table is its slot (0, 1, ... in the
- *   order added). Its hash is the interpreter's keyed hash of the word's characters, so
- *   crafted words do not collide more than in a dict.
+ *   A table of words (str) -> entries: tuples (normalised word: str, flags: int, number:
+ *   int). A word's place in the table is its slot (0, 1, ... in the order added). Its hash
+ *   is the interpreter's keyed hash of the word's characters, so crafted words do not
+ *   collide more than in a dict.
  *   lookup(texts) -> (slots, lengths, missing): the slot of every white-space separated word
  *     of every text (split as str.split() does), one after another, -1 for a word not in the
  *     table; the number of words of each text (both as bytearrays of native int64); and
@@ -51,8 +59,8 @@
  *     the table holds.
  *   add(word, entry) -> slot (the slot the word has already, if it has one); get(word) ->
  *     entry or None; columns(slots) -> (flags, numbers) of those slots (bytearrays of int64);
- *     entries(slots) -> list of entries; join(slots, lengths) -> " ".join of the normalised
- *     words of each run of lengths[t] slots; len(table).
+ *     norms(slots) -> their normalised words; join(slots, lengths) -> " ".join of the
+ *     normalised words of each run of lengths[t] slots; len(table).
  *
  * link_runs(flags, lengths) -> (texts, firsts, lasts)   (moderation.normalize_batch)
  *   The runs of words that step 4 of normalisation may reach across, in every text of a
@@ -502,6 +510,78 @@ done:
 }
 
 static PyObject *
+dense_rows_scores(PyObject *self, PyObject *args)
+{
+    Py_buffer tb, wb, rb, kb, cb, ob;
+    double scale;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*dy*w*:dense_rows_scores", &tb, &wb, &rb, &kb, &scale,
+                          &cb, &ob))
+        return NULL;
+    Py_buffer *buffers[] = {&tb, &wb, &rb, &kb, &cb, &ob};
+    int ok = 0;
+    double *sums = NULL;
+    if (check_buffer(&tb, 8, "text_indptr") || check_buffer(&wb, 8, "word_ids") ||
+        check_buffer(&rb, 8, "rows") || check_buffer(&kb, 8, "caps") ||
+        check_buffer(&cb, 8, "coef") || check_buffer(&ob, 8, "out"))
+        goto done;
+    const long long *indptr = tb.buf, *ids = wb.buf;
+    const double *rows = rb.buf, *caps = kb.buf, *coef = cb.buf;
+    double *out = ob.buf;
+    Py_ssize_t n_texts = tb.len / 8 - 1, n_occ = wb.len / 8, k = kb.len / 8;
+    if (n_texts < 0 || k == 0 || (rb.len / 8) % k != 0 || (cb.len / 8) % k != 0) {
+        PyErr_SetString(PyExc_ValueError, "dense_rows_scores: inconsistent sizes");
+        goto done;
+    }
+    Py_ssize_t n_rows = (rb.len / 8) / k, n_labels = (cb.len / 8) / k;
+    if (ob.len / 8 != n_texts * n_labels || indptr[0] != 0 || indptr[n_texts] != n_occ) {
+        PyErr_SetString(PyExc_ValueError, "dense_rows_scores: inconsistent sizes");
+        goto done;
+    }
+    for (Py_ssize_t t = 0; t < n_texts; t++)
+        if (indptr[t + 1] < indptr[t]) {
+            PyErr_SetString(PyExc_ValueError, "dense_rows_scores: text_indptr decreases");
+            goto done;
+        }
+    for (Py_ssize_t j = 0; j < n_occ; j++)
+        if (ids[j] < 0 || ids[j] >= n_rows) {
+            PyErr_SetString(PyExc_ValueError, "dense_rows_scores: a word id is out of range");
+            goto done;
+        }
+    if ((sums = PyMem_Malloc(k * sizeof(double))) == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t t = 0; t < n_texts; t++) {
+        for (Py_ssize_t c = 0; c < k; c++)
+            sums[c] = 0.0;
+        for (long long j = indptr[t]; j < indptr[t + 1]; j++) {
+            const double *row = rows + ids[j] * k;
+            for (Py_ssize_t c = 0; c < k; c++)
+                sums[c] += row[c];
+        }
+        double *o = out + t * n_labels;
+        for (Py_ssize_t l = 0; l < n_labels; l++)
+            o[l] = 0.0;
+        for (Py_ssize_t c = 0; c < k; c++) {
+            double v = sums[c] < caps[c] ? sums[c] : caps[c];
+            if (v == 0.0)
+                continue;
+            v = log1p(v) * scale;
+            for (Py_ssize_t l = 0; l < n_labels; l++)
+                o[l] += v * coef[c * n_labels + l];
+        }
+    }
+    Py_END_ALLOW_THREADS
+    ok = 1;
+done:
+    PyMem_Free(sums);
+    for (int i = 0; i < 6; i++)
+        PyBuffer_Release(buffers[i]);
+    return ok ? Py_NewRef(Py_None) : NULL;
+}
+
+static PyObject *
 char_wb_lookup(PyObject *self, PyObject *args)
 {
     PyObject *word, *mapping;
@@ -867,7 +947,7 @@ done:
 }
 
 static PyObject *
-table_entries(WordTable *t, PyObject *arg)
+table_norms(WordTable *t, PyObject *arg)
 {
     Py_buffer b;
     if (PyObject_GetBuffer(arg, &b, PyBUF_SIMPLE) < 0)
@@ -877,7 +957,7 @@ table_entries(WordTable *t, PyObject *arg)
     const long long *slots = read_slots(t, &b, &n);
     if (slots != NULL && (out = PyList_New(n)) != NULL)
         for (Py_ssize_t k = 0; k < n; k++)
-            PyList_SET_ITEM(out, k, Py_NewRef(t->values[slots[k]]));
+            PyList_SET_ITEM(out, k, Py_NewRef(PyTuple_GET_ITEM(t->values[slots[k]], 0)));
     PyBuffer_Release(&b);
     return out;
 }
@@ -964,7 +1044,7 @@ static PyMethodDef table_methods[] = {
     {"add", (PyCFunction)table_add, METH_VARARGS, "add(word, entry) -> slot"},
     {"get", (PyCFunction)table_get, METH_O, "get(word) -> entry or None"},
     {"columns", (PyCFunction)table_columns, METH_O, "columns(slots) -> (flags, numbers)"},
-    {"entries", (PyCFunction)table_entries, METH_O, "entries(slots) -> list"},
+    {"norms", (PyCFunction)table_norms, METH_O, "norms(slots) -> list[str]"},
     {"join", (PyCFunction)table_join, METH_VARARGS, "join(slots, lengths) -> list[str]"},
     {NULL, NULL, 0, NULL},
 };
@@ -1139,6 +1219,8 @@ static PyMethodDef methods[] = {
     {"token_ngram_scores", token_ngram_scores, METH_VARARGS,
      "token_ngram_scores(text_indptr, word_ids, row_indptr, row_values, unigram_cols, "
      "bigram_keys, bigram_cols, bigram_heads, base, idf, coef, out)"},
+    {"dense_rows_scores", dense_rows_scores, METH_VARARGS,
+     "dense_rows_scores(text_indptr, word_ids, rows, caps, scale, coef, out)"},
     {"link_runs", link_runs, METH_VARARGS, "link_runs(flags, lengths) -> (texts, firsts, lasts)"},
     {"char_wb_lookup", char_wb_lookup, METH_VARARGS,
      "char_wb_lookup(word, mapping, min_n, max_n) -> list"},

@@ -20,7 +20,12 @@ from sklearn.pipeline import FeatureUnion
 
 from moderation import lexicon, speedups
 from moderation.normalize import SIGNALS, StatelessTextTransformer
-from moderation.speedups import char_wb_lookup, sublinear_tfidf, word_rows_scores
+from moderation.speedups import (
+    char_wb_lookup,
+    dense_rows_scores,
+    sublinear_tfidf,
+    word_rows_scores,
+)
 from moderation.translit import is_latin_word, to_cyrillic
 from moderation.words import DenseTable, RaggedTable, WordBatch, WordIndex, batch_of
 
@@ -71,6 +76,7 @@ def _token_kinds(tok: str) -> tuple[int, int, int, int]:
 
 
 _NO_SIGNALS, _NO_HITS = (0,) * len(SIGNALS), (0, 0, 0, 0)
+_CAPS = np.array([np.inf] * (len(SIGNAL_FEATURES) - 1) + [10.0])  # "!" counted up to ten
 
 
 class SignalCounter(_WordRows, StatelessTextTransformer):
@@ -108,15 +114,19 @@ class SignalCounter(_WordRows, StatelessTextTransformer):
 
     def decision(self, X, coef_t: np.ndarray) -> np.ndarray:
         """``transform(X) @ coef_t`` (without the sparse matrix)."""
-        return self._values(X) @ coef_t
+        batch = _batch(X)
+        per_word = self._table_state(batch)
+        out = np.empty((batch.n_texts, coef_t.shape[1]))
+        dense_rows_scores(batch.indptr, batch.ids, per_word, _CAPS, float(self.scale),
+                          np.ascontiguousarray(coef_t, dtype=np.float64), out)
+        return out
 
     def _values(self, X) -> np.ndarray:
         """The features as a dense array (texts x ``SIGNAL_FEATURES``)."""
         batch = _batch(X)
         per_word = self._table_state(batch)
         counts = np.asarray(batch.occurrences(len(per_word)) @ per_word)
-        counts = counts.reshape(-1, len(SIGNAL_FEATURES))
-        counts[:, -1] = np.minimum(counts[:, -1], 10)  # "!" counted up to ten
+        counts = np.minimum(counts.reshape(-1, len(SIGNAL_FEATURES)), _CAPS)
         return np.log1p(counts) * self.scale
 
 

@@ -165,11 +165,11 @@ def _merged(runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
 _WORDS = re.compile(r"\S+")
 
 
-def _joined(text: str, entries: list[tuple[str, int, int]], runs: list[tuple[int, int]],
+def _joined(text: str, norms: list[str], flags: list[int], runs: list[tuple[int, int]],
             ) -> tuple[list[str], list[tuple[int, int]]] | None:
-    """The words of ``normalize`` of a prepared text whose words' entries are ``entries``
-    and whose linked words are ``runs``, with the first and last of them that each run
-    gave; None when the text must be normalised whole."""
+    """The words of ``normalize`` of a prepared text whose words normalise alone to
+    ``norms``, with ``flags``, and whose linked words are ``runs``; with the first and last
+    of them that each run gave. None when the text must be normalised whole."""
     # linked words are normalised together, as written (spaces included); the rest alone
     written = text.split()
     spans = None if "  " not in text and text[:1] != " " and text[-1:] != " " else \
@@ -189,15 +189,15 @@ def _joined(text: str, entries: list[tuple[str, int, int]], runs: list[tuple[int
         # (a promo word, which reaches past its neighbour: the whole text)
         edge_flags = {}  # word -> flags as written and as its part left it
         for first, last, part in parts:
-            edge_flags[first] = entries[first][1] | _flags(part[0])
-            edge_flags[last] = entries[last][1] | _flags(part[-1])
+            edge_flags[first] = flags[first] | _flags(part[0])
+            edge_flags[last] = flags[last] | _flags(part[-1])
         grown = []
         for first, last, part in parts:
             for word, edge, neighbour in ((first, part[0], first - 1),
                                           (last, part[-1], last + 1)):
-                new = 0 if edge == entries[word][0] else _flags(edge)
-                if new and 0 <= neighbour < len(entries) and \
-                        (new & _PROMO or edge_flags.get(neighbour, entries[neighbour][1])):
+                new = 0 if edge == norms[word] else _flags(edge)
+                if new and 0 <= neighbour < len(norms) and \
+                        (new & _PROMO or edge_flags.get(neighbour, flags[neighbour])):
                     if new & _PROMO:
                         return None
                     grown.append((min(first, neighbour), max(last, neighbour)))
@@ -210,11 +210,11 @@ def _joined(text: str, entries: list[tuple[str, int, int]], runs: list[tuple[int
     within = []  # (first, last) word of each part in ``out``
     done = 0
     for first, last, part in parts:
-        out += [entry[0] for entry in entries[done:first]]
+        out += norms[done:first]
         within.append((len(out), len(out) + len(part) - 1))
         out += part
         done = last + 1
-    out += [entry[0] for entry in entries[done:]]
+    out += norms[done:]
     return out, within
 
 
@@ -272,8 +272,9 @@ def normalize_with_words(texts: Iterable[str], strings: bool = True,
     joined = {}
     for i in redone:
         text = prepared[i]
+        a, b = starts[i], starts[i + 1]
         parts = None if i in whole else \
-            _joined(text, table.entries(slots[starts[i]:starts[i + 1]]), runs[i])
+            _joined(text, table.norms(slots[a:b]), flags[a:b].tolist(), runs[i])
         if parts is None:
             out[i] = _settle(text, None)[0]
         else:

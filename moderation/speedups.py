@@ -136,8 +136,9 @@ class WordTablePy:
         return (bytearray(array("q", [r[1] for r in rows])),
                 bytearray(array("q", [r[2] for r in rows])))
 
-    def entries(self, slots) -> list:
-        return [self._values[s] for s in self._slots_of(slots)]
+    def norms(self, slots) -> list[str]:
+        """The normalised words of ``slots``."""
+        return [self._values[s][0] for s in self._slots_of(slots)]
 
     def join(self, slots, lengths) -> list[str]:
         """``" ".join`` of the normalised words of each run of ``lengths[t]`` slots."""
@@ -243,10 +244,24 @@ def link_runs_py(flags, lengths) -> tuple[bytearray, bytearray, bytearray]:
     return tuple(bytearray(array("q", column)) for column in out)
 
 
+def dense_rows_scores_py(text_indptr: np.ndarray, word_ids: np.ndarray, rows: np.ndarray,
+                         caps: np.ndarray, scale: float, coef: np.ndarray,
+                         out: np.ndarray) -> None:
+    """``out[:] =`` a linear model's scores of features that are sums of per-word rows: text
+    ``t`` sums ``rows[w]`` over its words ``word_ids[text_indptr[t]:text_indptr[t + 1]]``,
+    each column capped at ``caps``, then ``log1p(...) * scale``; ``coef``: columns x
+    labels."""
+    occurrences = sp.csr_matrix((np.ones(len(word_ids)), word_ids, text_indptr),
+                                shape=(len(text_indptr) - 1, len(rows)))
+    sums = np.minimum(np.asarray(occurrences @ rows).reshape(-1, len(caps)), caps)
+    out[:] = (np.log1p(sums) * scale) @ coef
+
+
 try:
     from moderation._speedups import (
         WordTable,
         char_wb_lookup,
+        dense_rows_scores,
         fold_simple,
         link_runs,
         split_lookup,
@@ -258,4 +273,4 @@ except ImportError:  # pragma: no cover - built without a C compiler
     char_wb_lookup, fold_simple = char_wb_lookup_py, fold_simple_py
     split_lookup = split_lookup_py
     WordTable, link_runs = WordTablePy, link_runs_py
-    word_rows_scores = word_rows_scores_py
+    word_rows_scores, dense_rows_scores = word_rows_scores_py, dense_rows_scores_py

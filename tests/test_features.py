@@ -113,6 +113,20 @@ def test_char_scores_equal_transform_times_coefficients(compiled, monkeypatch):
     assert np.allclose(ours.decision(TEXTS, coef), ours.transform(TEXTS) @ coef, atol=1e-5)
 
 
+@pytest.mark.parametrize("compiled", [True, False])
+def test_signal_scores_equal_transform_times_coefficients(compiled, monkeypatch):
+    from moderation import speedups
+
+    if not compiled:
+        monkeypatch.setattr(features, "dense_rows_scores", speedups.dense_rows_scores_py)
+    counter = SignalCounter(scale=0.7).fit(TEXTS)
+    coef = _coef(counter.n_columns)
+    texts = TEXTS + ["!!!!!!!!!!!!!! сука сука 067 123 45 67", "", "так!"]
+    expected = counter.transform(texts) @ coef
+    assert np.allclose(counter.decision(texts, coef), expected, atol=1e-9)
+    assert np.allclose(counter.decision(texts[-3:], coef), expected[-3:], atol=1e-9)
+
+
 def test_compiled_scores_refuse_inconsistent_input():
     from moderation import speedups
 
@@ -129,6 +143,11 @@ def test_compiled_scores_refuse_inconsistent_input():
     with pytest.raises(ValueError, match="out of range"):  # column 9 of 2
         speedups.word_rows_scores(i64(0, 1), i64(0), i64(0, 1), np.array([9], np.int32), idf,
                                   coef, out)
+    rows, caps = np.ones((1, 2)), np.full(2, np.inf)
+    with pytest.raises(ValueError, match="out of range"):  # word 5 of 1
+        speedups.dense_rows_scores(i64(0, 1), i64(5), rows, caps, 1.0, coef, out)
+    with pytest.raises(ValueError, match="inconsistent"):  # three columns of coefficients
+        speedups.dense_rows_scores(i64(0, 1), i64(0), rows, caps, 1.0, np.ones((3, 1)), out)
     with pytest.raises(ValueError, match="unsorted"):
         speedups.token_ngram_scores(i64(0, 1), i64(0), i64(0, 1), np.array([0], np.int32),
                                     i64(0, 1), i64(5, 3), i64(0, 1), i64(0, 0, 2), 2, idf,

@@ -121,7 +121,7 @@ def test_word_table_equals_python(texts, known, spaces):
     found = slots[slots >= 0].copy()
     n = np.array([len(found)], dtype=np.int64)
     for table in tables:
-        assert table.entries(found) == [table.get(words[k]) for k in np.flatnonzero(slots >= 0)]
+        assert table.norms(found) == [table.get(words[k])[0] for k in np.flatnonzero(slots >= 0)]
         assert table.columns(found) == tables[0].columns(found)
         assert table.join(found, n) == [" ".join(table.get(w)[0] for w in words if w in known)]
         assert table.get("absent") is None
@@ -139,7 +139,7 @@ def test_word_table_rejects_bad_entries_and_slots(table):
     t.add("w", ("w", 0, 0))
     for slots in [np.array([1], dtype=np.int64), np.array([-1], dtype=np.int64)]:
         with pytest.raises(ValueError):
-            t.entries(slots)
+            t.norms(slots)
         with pytest.raises(ValueError):
             t.columns(slots)
     with pytest.raises(ValueError):
