@@ -42,11 +42,6 @@
  *   v[c] * coef[c, l]. Buffers: int64, int64, float64 (words x columns, C order), float64
  *   (columns), float64 (columns x labels, C order), float64 (texts x labels, written).
  *
- * char_wb_lookup(word, mapping, min_n, max_n) -> list   (moderation.features)
- *   mapping[gram] for every character n-gram of " word " that mapping holds, as
- *   scikit-learn's char_wb analyzer cuts them (n from min_n to max_n; a padded word no longer
- *   than n counts once, whole, and ends it).
- *
  * WordTable()   (moderation.normalize_batch)
  *   A table of words (str) -> entries: tuples (normalised word: str, flags: int, number:
  *   int). A word's place in the table is its slot (0, 1, ... in the order added). Its hash
@@ -61,6 +56,10 @@
  *     entry or None; columns(slots) -> (flags, numbers) of those slots (bytearrays of int64);
  *     norms(slots) -> their normalised words; join(slots, lengths) -> " ".join of the
  *     normalised words of each run of lengths[t] slots; len(table).
+ *   char_wb_rows(words, min_n, max_n) -> list of lists: for each word, the numbers of the
+ *     character n-grams of " word " that the table holds (a table of n-grams: entries
+ *     (gram, 0, column)), as scikit-learn's char_wb analyzer cuts them (n from min_n to
+ *     max_n; a padded word no longer than n counts once, whole, and ends it).
  *
  * link_runs(flags, lengths) -> (texts, firsts, lasts)   (moderation.normalize_batch)
  *   The runs of words that step 4 of normalisation may reach across, in every text of a
@@ -76,6 +75,8 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
 /* Length, kind and data of text i, which must be a str (-1 with TypeError). */
 static int
@@ -581,64 +582,24 @@ done:
     return ok ? Py_NewRef(Py_None) : NULL;
 }
 
-static PyObject *
-char_wb_lookup(PyObject *self, PyObject *args)
-{
-    PyObject *word, *mapping;
-    Py_ssize_t min_n, max_n;
-    if (!PyArg_ParseTuple(args, "UO!nn:char_wb_lookup", &word, &PyDict_Type, &mapping, &min_n,
-                          &max_n))
-        return NULL;
-    /* " word ", as scikit-learn pads it */
-    Py_ssize_t word_len = PyUnicode_GET_LENGTH(word);
-    PyObject *padded = PyUnicode_New(word_len + 2, PyUnicode_MAX_CHAR_VALUE(word));
-    if (padded == NULL)
-        return NULL;
-    PyUnicode_WRITE(PyUnicode_KIND(padded), PyUnicode_DATA(padded), 0, ' ');
-    PyUnicode_WRITE(PyUnicode_KIND(padded), PyUnicode_DATA(padded), word_len + 1, ' ');
-    if (PyUnicode_CopyCharacters(padded, 1, word, 0, word_len) < 0) {
-        Py_DECREF(padded);
-        return NULL;
-    }
-    PyObject *out = PyList_New(0);
-    if (out == NULL)
-        goto fail;
-    Py_ssize_t len = PyUnicode_GET_LENGTH(padded);
-    for (Py_ssize_t n = min_n; n <= max_n; n++) {
-        Py_ssize_t last = n >= len ? 0 : len - n;
-        for (Py_ssize_t i = 0; i <= last; i++) {
-            PyObject *gram = PyUnicode_Substring(padded, i, n >= len ? len : i + n);
-            if (gram == NULL)
-                goto fail;
-            PyObject *value = PyDict_GetItemWithError(mapping, gram); /* borrowed */
-            Py_DECREF(gram);
-            if (value != NULL) {
-                if (PyList_Append(out, value) < 0)
-                    goto fail;
-            }
-            else if (PyErr_Occurred())
-                goto fail;
-        }
-        if (n >= len)
-            break;
-    }
-    Py_DECREF(padded);
-    return out;
-
-fail:
-    Py_DECREF(padded);
-    Py_XDECREF(out);
-    return NULL;
-}
 
 /* ---------------------------------------------------------------- WordTable */
+/* A bucket holds a key's hash and slot, and its characters when they fit (most words and
+ * n-grams): a look-up then reads one bucket, not the key. */
+#define INLINE_BYTES 16
+typedef struct {
+    Py_hash_t hash;
+    int32_t slot1;               /* slot + 1; 0: empty */
+    uint8_t kind, nbytes;        /* nbytes: up to 255 (longer keys: compared in full) */
+    unsigned char key[INLINE_BYTES]; /* the key's bytes when nbytes <= INLINE_BYTES, 0-padded */
+} Bucket;
+
 typedef struct {
     PyObject_HEAD
-    Py_ssize_t size, capacity, n_buckets;
+    Py_ssize_t size, capacity, n_buckets; /* n_buckets: a power of two */
     PyObject **keys, **values;
     long long *flags, *numbers;
-    Py_hash_t *hashes;
-    Py_ssize_t *buckets; /* slot + 1; 0: empty; n_buckets is a power of two */
+    Bucket *buckets;
 } WordTable;
 
 #define SHORT_WORD 64 /* longer words are looked up through a new str */
@@ -659,34 +620,52 @@ table_find(WordTable *t, Py_hash_t hash, int kind, const void *data, Py_ssize_t 
 {
     if (t->n_buckets == 0)
         return -1;
+    Py_ssize_t nbytes = n * kind;
+    unsigned char probe[INLINE_BYTES] = {0};
+    if (nbytes <= INLINE_BYTES)
+        memcpy(probe, data, nbytes);
+    uint8_t short_bytes = nbytes < 255 ? (uint8_t)nbytes : 255;
     size_t mask = (size_t)t->n_buckets - 1, i = (size_t)hash & mask;
     for (;;) {
-        Py_ssize_t b = t->buckets[i];
-        if (b == 0)
+        const Bucket *b = &t->buckets[i];
+        if (b->slot1 == 0)
             return -1;
-        PyObject *key = t->keys[b - 1];
-        if (t->hashes[b - 1] == hash && PyUnicode_GET_LENGTH(key) == n &&
-            PyUnicode_KIND(key) == kind && memcmp(PyUnicode_DATA(key), data, n * kind) == 0)
-            return b - 1;
+        if (b->hash == hash && b->kind == kind && b->nbytes == short_bytes) {
+            if (nbytes <= INLINE_BYTES) {
+                if (memcmp(b->key, probe, INLINE_BYTES) == 0)
+                    return b->slot1 - 1;
+            }
+            else {
+                PyObject *key = t->keys[b->slot1 - 1];
+                if (PyUnicode_GET_LENGTH(key) == n &&
+                    memcmp(PyUnicode_DATA(key), data, nbytes) == 0)
+                    return b->slot1 - 1;
+            }
+        }
         i = (i + 1) & mask;
     }
+}
+
+static void
+bucket_place(Bucket *buckets, Py_ssize_t n_buckets, const Bucket *b)
+{
+    size_t mask = (size_t)n_buckets - 1, i = (size_t)b->hash & mask;
+    while (buckets[i].slot1 != 0)
+        i = (i + 1) & mask;
+    buckets[i] = *b;
 }
 
 static int
 table_rehash(WordTable *t, Py_ssize_t n_buckets)
 {
-    Py_ssize_t *buckets = PyMem_Calloc(n_buckets, sizeof(Py_ssize_t));
+    Bucket *buckets = PyMem_Calloc(n_buckets, sizeof(Bucket));
     if (buckets == NULL) {
         PyErr_NoMemory();
         return -1;
     }
-    size_t mask = (size_t)n_buckets - 1;
-    for (Py_ssize_t s = 0; s < t->size; s++) {
-        size_t i = (size_t)t->hashes[s] & mask;
-        while (buckets[i] != 0)
-            i = (i + 1) & mask;
-        buckets[i] = s + 1;
-    }
+    for (Py_ssize_t i = 0; i < t->n_buckets; i++)
+        if (t->buckets[i].slot1 != 0)
+            bucket_place(buckets, n_buckets, &t->buckets[i]);
     PyMem_Free(t->buckets);
     t->buckets = buckets;
     t->n_buckets = n_buckets;
@@ -719,13 +698,16 @@ table_insert(WordTable *t, PyObject *word, Py_hash_t hash, PyObject *entry)
     long long number = PyLong_AsLongLong(PyTuple_GET_ITEM(entry, 2));
     if ((flags == -1 || number == -1) && PyErr_Occurred())
         return -1;
+    if (t->size >= INT32_MAX - 1) {
+        PyErr_SetString(PyExc_OverflowError, "WordTable: too many words");
+        return -1;
+    }
     if (t->size == t->capacity) {
         Py_ssize_t capacity = t->capacity ? 2 * t->capacity : 1024;
         if (grow((void **)&t->keys, capacity, sizeof(PyObject *)) < 0 ||
             grow((void **)&t->values, capacity, sizeof(PyObject *)) < 0 ||
             grow((void **)&t->flags, capacity, sizeof(long long)) < 0 ||
-            grow((void **)&t->numbers, capacity, sizeof(long long)) < 0 ||
-            grow((void **)&t->hashes, capacity, sizeof(Py_hash_t)) < 0)
+            grow((void **)&t->numbers, capacity, sizeof(long long)) < 0)
             return -1;
         t->capacity = capacity;
     }
@@ -737,11 +719,15 @@ table_insert(WordTable *t, PyObject *word, Py_hash_t hash, PyObject *entry)
     t->values[s] = Py_NewRef(entry);
     t->flags[s] = flags;
     t->numbers[s] = number;
-    t->hashes[s] = hash;
-    size_t mask = (size_t)t->n_buckets - 1, i = (size_t)hash & mask;
-    while (t->buckets[i] != 0)
-        i = (i + 1) & mask;
-    t->buckets[i] = s + 1;
+    Bucket b = {0};
+    Py_ssize_t nbytes = PyUnicode_GET_LENGTH(word) * PyUnicode_KIND(word);
+    b.hash = hash;
+    b.slot1 = (int32_t)(s + 1);
+    b.kind = (uint8_t)PyUnicode_KIND(word);
+    b.nbytes = nbytes < 255 ? (uint8_t)nbytes : 255;
+    if (nbytes <= INLINE_BYTES)
+        memcpy(b.key, PyUnicode_DATA(word), nbytes);
+    bucket_place(t->buckets, t->n_buckets, &b);
     t->size = s + 1;
     return s;
 }
@@ -1016,6 +1002,98 @@ fail:
     return NULL;
 }
 
+/* The slot of the characters chars[0:n] (any width), or -1. */
+static Py_ssize_t
+table_find_ucs4(WordTable *t, const Py_UCS4 *chars, Py_ssize_t n, void *scratch)
+{
+    Py_UCS4 maxchar = 0;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (chars[i] > maxchar)
+            maxchar = chars[i];
+    int kind = maxchar < 0x100 ? 1 : maxchar < 0x10000 ? 2 : 4;
+    const void *data = chars;
+    if (kind == 1) {
+        for (Py_ssize_t i = 0; i < n; i++)
+            ((Py_UCS1 *)scratch)[i] = (Py_UCS1)chars[i];
+        data = scratch;
+    }
+    else if (kind == 2) {
+        for (Py_ssize_t i = 0; i < n; i++)
+            ((Py_UCS2 *)scratch)[i] = (Py_UCS2)chars[i];
+        data = scratch;
+    }
+    return table_find(t, chars_hash(kind, data, n), kind, data, n);
+}
+
+static PyObject *
+table_char_wb_rows(WordTable *t, PyObject *args)
+{
+    PyObject *words;
+    Py_ssize_t min_n, max_n;
+    if (!PyArg_ParseTuple(args, "Onn:char_wb_rows", &words, &min_n, &max_n))
+        return NULL;
+    if (min_n < 1 || max_n < min_n) {
+        PyErr_SetString(PyExc_ValueError, "char_wb_rows: need 1 <= min_n <= max_n");
+        return NULL;
+    }
+    PyObject *tuple = PySequence_Tuple(words);
+    if (tuple == NULL)
+        return NULL;
+    Py_ssize_t n_words = PyTuple_GET_SIZE(tuple), capacity = 0;
+    Py_UCS4 *padded = NULL, *scratch = NULL;
+    PyObject *out = PyList_New(n_words), *row = NULL;
+    if (out == NULL)
+        goto fail;
+    for (Py_ssize_t i = 0; i < n_words; i++) {
+        PyObject *word = PyTuple_GET_ITEM(tuple, i);
+        Py_ssize_t len;
+        int kind;
+        const void *data;
+        if (text_parts("char_wb_rows", i, word, &len, &kind, &data) < 0)
+            goto fail;
+        if (len + 2 > capacity) { /* " word ", as scikit-learn pads it */
+            capacity = 2 * (len + 2) > 64 ? 2 * (len + 2) : 64;
+            PyMem_Free(padded);
+            PyMem_Free(scratch);
+            padded = PyMem_Malloc(capacity * sizeof(Py_UCS4));
+            scratch = PyMem_Malloc(capacity * sizeof(Py_UCS4));
+            if (padded == NULL || scratch == NULL) {
+                PyErr_NoMemory();
+                goto fail;
+            }
+        }
+        Py_ssize_t w = len + 2;
+        padded[0] = padded[w - 1] = ' ';
+        for (Py_ssize_t j = 0; j < len; j++)
+            padded[j + 1] = PyUnicode_READ(kind, data, j);
+        if ((row = PyList_New(0)) == NULL)
+            goto fail;
+        for (Py_ssize_t n = min_n; n <= max_n; n++) {
+            Py_ssize_t size = n >= w ? w : n, last = n >= w ? 0 : w - n;
+            for (Py_ssize_t at = 0; at <= last; at++) {
+                Py_ssize_t s = table_find_ucs4(t, padded + at, size, scratch);
+                if (s >= 0 && append_steal(row, PyLong_FromLongLong(t->numbers[s])) < 0)
+                    goto fail;
+            }
+            if (n >= w)
+                break;
+        }
+        PyList_SET_ITEM(out, i, row);
+        row = NULL;
+    }
+    PyMem_Free(padded);
+    PyMem_Free(scratch);
+    Py_DECREF(tuple);
+    return out;
+fail:
+    PyMem_Free(padded);
+    PyMem_Free(scratch);
+    Py_DECREF(tuple);
+    Py_XDECREF(row);
+    Py_XDECREF(out);
+    return NULL;
+}
+
 static Py_ssize_t
 table_len(WordTable *t)
 {
@@ -1033,7 +1111,6 @@ table_dealloc(WordTable *t)
     PyMem_Free(t->values);
     PyMem_Free(t->flags);
     PyMem_Free(t->numbers);
-    PyMem_Free(t->hashes);
     PyMem_Free(t->buckets);
     Py_TYPE(t)->tp_free((PyObject *)t);
 }
@@ -1046,6 +1123,8 @@ static PyMethodDef table_methods[] = {
     {"columns", (PyCFunction)table_columns, METH_O, "columns(slots) -> (flags, numbers)"},
     {"norms", (PyCFunction)table_norms, METH_O, "norms(slots) -> list[str]"},
     {"join", (PyCFunction)table_join, METH_VARARGS, "join(slots, lengths) -> list[str]"},
+    {"char_wb_rows", (PyCFunction)table_char_wb_rows, METH_VARARGS,
+     "char_wb_rows(words, min_n, max_n) -> list[list[int]]"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1222,8 +1301,6 @@ static PyMethodDef methods[] = {
     {"dense_rows_scores", dense_rows_scores, METH_VARARGS,
      "dense_rows_scores(text_indptr, word_ids, rows, caps, scale, coef, out)"},
     {"link_runs", link_runs, METH_VARARGS, "link_runs(flags, lengths) -> (texts, firsts, lasts)"},
-    {"char_wb_lookup", char_wb_lookup, METH_VARARGS,
-     "char_wb_lookup(word, mapping, min_n, max_n) -> list"},
     {NULL, NULL, 0, NULL},
 };
 

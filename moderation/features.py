@@ -21,7 +21,7 @@ from sklearn.pipeline import FeatureUnion
 from moderation import lexicon, speedups
 from moderation.normalize import SIGNALS, StatelessTextTransformer
 from moderation.speedups import (
-    char_wb_lookup,
+    WordTable,
     dense_rows_scores,
     sublinear_tfidf,
     word_rows_scores,
@@ -342,15 +342,19 @@ class CharTfidf(FastTfidf):
         """Per word, the columns of its ``char_wb`` n-grams in the vocabulary (and of its
         Cyrillic reading, for a Latin word)."""
         lo, hi = self.ngram_range
-        vocabulary = self.__dict__.get("_tables")
-        if vocabulary is None:  # with plain ints (numpy's are slower to pack)
-            vocabulary = self.__dict__["_tables"] = {
-                gram: int(column) for gram, column in self.vectorizer_.vocabulary_.items()}
-        rows = [char_wb_lookup(word, vocabulary, lo, hi) for word in words]
+        grams = self.__dict__.get("_tables")
+        if grams is None:  # the vocabulary as a table of n-grams -> (gram, 0, column)
+            grams = WordTable()
+            for gram, column in self.vectorizer_.vocabulary_.items():
+                grams.add(gram, (gram, 0, int(column)))
+            self.__dict__["_tables"] = grams
+        rows = grams.char_wb_rows(words, lo, hi)
         if self.translit:
-            for i, word in enumerate(words):
-                if word.isascii() and is_latin_word(word):
-                    rows[i] = rows[i] + char_wb_lookup(to_cyrillic(word), vocabulary, lo, hi)
+            latin = [i for i, word in enumerate(words) if word.isascii() and is_latin_word(word)]
+            if latin:
+                readings = grams.char_wb_rows([to_cyrillic(words[i]) for i in latin], lo, hi)
+                for i, reading in zip(latin, readings):
+                    rows[i] += reading
         return rows
 
     def decision(self, X, coef_t: np.ndarray) -> np.ndarray:

@@ -43,7 +43,7 @@ def fold_simple_py(texts: Sequence[str]) -> list[str | None]:
             for text in texts]
 
 
-def char_wb_lookup_py(word: str, mapping: dict, min_n: int, max_n: int) -> list:
+def char_wb_lookup(word: str, mapping: dict, min_n: int, max_n: int) -> list:
     """``mapping[gram]`` for every ``char_wb`` n-gram of the word that ``mapping`` holds, as
     scikit-learn cuts them: `` word `` padded; a padded word no longer than n counts once,
     whole, and ends it."""
@@ -135,6 +135,15 @@ class WordTablePy:
         rows = [self._values[s] for s in self._slots_of(slots)]
         return (bytearray(array("q", [r[1] for r in rows])),
                 bytearray(array("q", [r[2] for r in rows])))
+
+    def char_wb_rows(self, words: Sequence[str], min_n: int, max_n: int) -> list[list[int]]:
+        """For each word, the numbers of its ``char_wb`` n-grams that the table holds (a table
+        of n-grams: entries ``(gram, 0, column)``)."""
+        if not 1 <= min_n <= max_n:
+            raise ValueError("char_wb_rows: need 1 <= min_n <= max_n")
+        values = self._values
+        return [[values[s][2] for s in char_wb_lookup(word, self._slots, min_n, max_n)]
+                for word in words]
 
     def norms(self, slots) -> list[str]:
         """The normalised words of ``slots``."""
@@ -260,7 +269,6 @@ def dense_rows_scores_py(text_indptr: np.ndarray, word_ids: np.ndarray, rows: np
 try:
     from moderation._speedups import (
         WordTable,
-        char_wb_lookup,
         dense_rows_scores,
         fold_simple,
         link_runs,
@@ -270,7 +278,7 @@ try:
     )
 except ImportError:  # pragma: no cover - built without a C compiler
     token_ngram_scores = None  # features.WordTfidf then counts n-grams with numpy
-    char_wb_lookup, fold_simple = char_wb_lookup_py, fold_simple_py
+    fold_simple = fold_simple_py
     split_lookup = split_lookup_py
     WordTable, link_runs = WordTablePy, link_runs_py
     word_rows_scores, dense_rows_scores = word_rows_scores_py, dense_rows_scores_py

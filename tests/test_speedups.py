@@ -20,7 +20,6 @@ def test_c_speed_ups_are_built_in_ci():
     from moderation import _speedups
 
     assert speedups.split_lookup is _speedups.split_lookup
-    assert speedups.char_wb_lookup is _speedups.char_wb_lookup
     assert speedups.fold_simple is _speedups.fold_simple
     assert speedups.WordTable is _speedups.WordTable
     assert speedups.link_runs is _speedups.link_runs
@@ -42,29 +41,37 @@ def test_split_lookup_rejects_what_is_not_text():
         speedups.split_lookup(["a", 5], {})
 
 
-GRAMS = {g: i for i, g in enumerate([" a", "a ", " a ", "ab", " ab", "ab ", " ab ", "b", " b ",
-                                     "😀 ", " ї", "її", "ї "])}
+GRAMS = [" a", "a ", " a ", "ab", " ab", "ab ", " ab ", "b", " b ", "😀 ", " ї", "її", "ї ", "é "]
 
 
-@given(st.text(alphabet=st.sampled_from(list("abї😀\u0301")), max_size=6),
+def _gram_tables(grams):
+    """A C table and its twin holding ``grams`` (entries ``(gram, 0, column)``)."""
+    tables = [speedups.WordTable(), speedups.WordTablePy()]
+    for table in tables:
+        for column, gram in enumerate(grams):
+            table.add(gram, (gram, 0, 100 + column))
+    return tables
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from(list("abїé😀\u0301")), max_size=6), max_size=4),
        st.integers(1, 5), st.integers(0, 3))
 @settings(max_examples=500, deadline=None)
-def test_char_wb_lookup_equals_python(word, lo, extra):
-    hi = lo + extra
-    assert speedups.char_wb_lookup(word, GRAMS, lo, hi) == \
-        speedups.char_wb_lookup_py(word, GRAMS, lo, hi)
+def test_char_wb_rows_equal_python(words, lo, extra):
+    c, py = _gram_tables(GRAMS)
+    assert c.char_wb_rows(words, lo, lo + extra) == py.char_wb_rows(words, lo, lo + extra)
 
 
-def test_char_wb_lookup_cuts_as_scikit_learn():
+def test_char_wb_rows_cut_as_scikit_learn():
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    for word in ["a", "ab", "її", "abcdef", "😀x"]:
+    for word in ["a", "ab", "її", "abcdef", "😀x", "é" * 70 + "ї"]:
         analyzer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5)).build_analyzer()
-        grams = analyzer(word)
-        vocabulary = {g: i for i, g in enumerate(dict.fromkeys(grams))}
-        expected = [vocabulary[g] for g in grams]
-        assert speedups.char_wb_lookup(word, vocabulary, 2, 5) == expected
-        assert speedups.char_wb_lookup_py(word, vocabulary, 2, 5) == expected
+        grams = list(dict.fromkeys(analyzer(word)))
+        expected = [100 + grams.index(g) for g in analyzer(word)]
+        for table in _gram_tables(grams):
+            assert table.char_wb_rows([word], 2, 5) == [expected]
+            with pytest.raises(ValueError):
+                table.char_wb_rows([word], 0, 5)
 
 
 def test_fold_simple_on_every_foldable_character():
@@ -146,6 +153,19 @@ def test_word_table_rejects_bad_entries_and_slots(table):
         t.join(np.array([0], dtype=np.int64), np.array([2], dtype=np.int64))
     with pytest.raises((TypeError, AttributeError)):
         t.lookup(["w", 5])
+
+
+def test_word_table_tells_apart_words_of_the_same_bytes():
+    """Keys are compared by width and length too: "ab" and U+6261 have the same two bytes,
+    "a" and "a\\0" the same bytes once padded."""
+    import numpy as np
+
+    words = ["ab", "\u6261", "a", "a\x00", "ї" * 8, "ї" * 9, "x" * 300, "x" * 301]
+    for table in (speedups.WordTable(), speedups.WordTablePy()):
+        assert [table.add(w, (w, 0, i)) for i, w in enumerate(words)] == list(range(8))
+        slots, _, missing = table.lookup([" ".join(words)])
+        assert np.frombuffer(slots, dtype=np.int64).tolist() == list(range(8))
+        assert [table.get(w)[2] for w in words] == list(range(8))
 
 
 def test_word_table_grows_past_its_first_buckets():
