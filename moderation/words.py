@@ -41,21 +41,21 @@ class WordIndex:
     def _number(self, values: list, missing: list[tuple[int, str]]) -> np.ndarray:
         """``values`` (word numbers, None where ``missing`` has the word) as an array, the
         missing words numbered (new ones added)."""
-        if missing:
-            with self._lock:
-                for k, word in missing:
-                    i = self.ids.get(word)
-                    if i is None:
-                        i = len(self.words)
-                        self.words.append(word)  # before the id is seen (other threads)
-                        self.ids[word] = i
-                    values[k] = i
+        for k, word in missing:
+            values[k] = self.number(word)
         return np.array(values, dtype=np.int64)
 
     def number(self, word: str) -> int:
         """The number of one word."""
         i = self.ids.get(word)
-        return i if i is not None else int(self._number([None], [(0, word)])[0])
+        if i is None:
+            with self._lock:
+                i = self.ids.get(word)
+                if i is None:
+                    i = len(self.words)
+                    self.words.append(word)  # before the id is seen (other threads)
+                    self.ids[word] = i
+        return i
 
     def lookup(self, words: Sequence[str]) -> np.ndarray:
         """The number of every word."""
