@@ -104,6 +104,34 @@ append_steal(PyObject *list, PyObject *item)
     return rc;
 }
 
+/* The next white-space separated word (as str.split() cuts them) from *j: 0 when there is
+ * none, else 1 with the word at [*start, *j) and its largest character in *maxchar. */
+static int
+next_word(int kind, const void *data, Py_ssize_t len, Py_ssize_t *j, Py_ssize_t *start,
+          Py_UCS4 *maxchar)
+{
+    Py_ssize_t k = *j;
+    while (k < len && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, k)))
+        k++;
+    if (k >= len) {
+        *j = k;
+        return 0;
+    }
+    *start = k;
+    Py_UCS4 top = 0;
+    while (k < len) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, k);
+        if (Py_UNICODE_ISSPACE(c))
+            break;
+        if (c > top)
+            top = c;
+        k++;
+    }
+    *j = k;
+    *maxchar = top;
+    return 1;
+}
+
 static PyObject *
 split_lookup(PyObject *self, PyObject *args)
 {
@@ -128,15 +156,9 @@ split_lookup(PyObject *self, PyObject *args)
         const void *data;
         if (text_parts("split_lookup", i, text, &len, &kind, &data) < 0)
             goto fail;
-        Py_ssize_t count = 0, j = 0;
-        for (;;) {
-            while (j < len && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, j)))
-                j++;
-            if (j >= len)
-                break;
-            Py_ssize_t start = j;
-            while (j < len && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, j)))
-                j++;
+        Py_ssize_t count = 0, j = 0, start;
+        Py_UCS4 maxchar;
+        while (next_word(kind, data, len, &j, &start, &maxchar)) {
             PyObject *word = PyUnicode_Substring(text, start, j);
             if (word == NULL)
                 goto fail;
@@ -812,22 +834,9 @@ table_lookup(WordTable *t, PyObject *texts)
         const void *data;
         if (text_parts("WordTable.lookup", i, text, &len, &kind, &data) < 0)
             goto done;
-        Py_ssize_t count = 0, j = 0;
-        for (;;) {
-            while (j < len && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, j)))
-                j++;
-            if (j >= len)
-                break;
-            Py_ssize_t start = j;
-            Py_UCS4 maxchar = 0;
-            while (j < len) {
-                Py_UCS4 c = PyUnicode_READ(kind, data, j);
-                if (Py_UNICODE_ISSPACE(c))
-                    break;
-                if (c > maxchar)
-                    maxchar = c;
-                j++;
-            }
+        Py_ssize_t count = 0, j = 0, start;
+        Py_UCS4 maxchar;
+        while (next_word(kind, data, len, &j, &start, &maxchar)) {
             Py_ssize_t wn = j - start, s;
             int wkind = maxchar < 0x100 ? 1 : maxchar < 0x10000 ? 2 : 4;
             PyObject *word = NULL;

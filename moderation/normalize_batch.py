@@ -141,14 +141,17 @@ def _runs_by_text(flags: np.ndarray, lengths: np.ndarray) -> dict[int, list[tupl
     return runs
 
 
-def _settled_part(words: str) -> list[str]:
-    """The words of ``_settle`` of a run of linked words, cached (prices and phones
-    repeat)."""
+def _settled_part(words: str, state: tuple[WordTable, WordIndex],
+                  ) -> tuple[list[str], list[int]]:
+    """The words of ``_settle`` of a run of linked words, and their flags (as the table
+    gives them), cached (prices and phones repeat)."""
     part = _PARTS.get(words)
     if part is None:
         if len(_PARTS) >= _CACHE_LIMIT:
             _PARTS.clear()
-        part = _PARTS[words] = _settle(words, None)[0].split()
+        out = _settle(words, None)[0].split()
+        get = state[0].get
+        part = _PARTS[words] = (out, [(get(w) or _word(w, state))[1] for w in out])
     return part
 
 
@@ -166,36 +169,41 @@ _WORDS = re.compile(r"\S+")
 
 
 def _joined(text: str, norms: list[str], flags: list[int], runs: list[tuple[int, int]],
-            ) -> tuple[list[str], list[tuple[int, int]]] | None:
+            state: tuple[WordTable, WordIndex],
+            ) -> tuple[list[str], list[int], list[tuple[int, int]]] | None:
     """The words of ``normalize`` of a prepared text whose words normalise alone to
-    ``norms``, with ``flags``, and whose linked words are ``runs``; with the first and last
-    of them that each run gave. None when the text must be normalised whole."""
+    ``norms``, with ``flags``, and whose linked words are ``runs``; with their flags (a
+    word outside the runs: as written and normalised) and the first and last of them that
+    each run gave. None when the text must be normalised whole."""
     # linked words are normalised together, as written (spaces included); the rest alone
     written = text.split()
     spans = None if "  " not in text and text[:1] != " " and text[-1:] != " " else \
         [m.span() for m in _WORDS.finditer(text)]
+    found = set(runs)
     for _ in range(_GROWTHS):
         parts = []
         for first, last in runs:
             as_written = " ".join(written[first:last + 1]) if spans is None else \
                 text[spans[first][0]:spans[last][1]]
-            part = _settled_part(as_written)
+            part, part_flags = _settled_part(as_written, state)
             if not part:  # nothing left (rare): no edges to reason about
                 return None
-            parts.append((first, last, part))
+            parts.append((first, last, part, part_flags))
         # what a part leaves at its edge may meet its neighbour ("$100 5t я k я": the price
         # leaves "t", which the split letters after it take): where a changed edge with
         # flags is next to a word with flags, the run takes that word in and is done again
-        # (a promo word, which reaches past its neighbour: the whole text)
+        # (a promo word, which reaches past its neighbour: the whole text). The edges of a
+        # run that grew count as changed: what is before them changed.
         edge_flags = {}  # word -> flags as written and as its part left it
-        for first, last, part in parts:
+        for first, last, part, _ in parts:
             edge_flags[first] = flags[first] | _flags(part[0])
             edge_flags[last] = flags[last] | _flags(part[-1])
         grown = []
-        for first, last, part in parts:
+        for first, last, part, _ in parts:
+            grew = (first, last) not in found
             for word, edge, neighbour in ((first, part[0], first - 1),
                                           (last, part[-1], last + 1)):
-                new = 0 if edge == norms[word] else _flags(edge)
+                new = 0 if edge == norms[word] and not grew else _flags(edge)
                 if new and 0 <= neighbour < len(norms) and \
                         (new & _PROMO or edge_flags.get(neighbour, flags[neighbour])):
                     if new & _PROMO:
@@ -207,26 +215,31 @@ def _joined(text: str, norms: list[str], flags: list[int], runs: list[tuple[int,
     else:
         return None
     out: list[str] = []
+    out_flags: list[int] = []
     within = []  # (first, last) word of each part in ``out``
     done = 0
-    for first, last, part in parts:
+    for first, last, part, part_flags in parts:
         out += norms[done:first]
+        out_flags += flags[done:first]
         within.append((len(out), len(out) + len(part) - 1))
         out += part
+        out_flags += part_flags
         done = last + 1
     out += norms[done:]
-    return out, within
+    out_flags += flags[done:]
+    return out, out_flags, within
 
 
-def _check_meetings(out: list, prepared: list[str], joined: dict[int, list[tuple[int, int]]],
-                    state: tuple[WordTable, WordIndex]) -> None:
-    """Where words of different parts (or alone) in the joined texts (text -> the first and
-    last word of each part in its ``out``) now may meet: the whole text at once."""
+def _check_meetings(out: list, prepared: list[str],
+                    joined: dict[int, tuple[list[int], list[tuple[int, int]]]]) -> None:
+    """Where words of different parts (or alone) in the joined texts (text -> the flags of
+    the words of its ``out``, and the first and last word of each part in it) now may
+    meet: the whole text at once."""
     order = list(joined)
-    slots, lengths = _lookup([out[i] for i in order], state)
-    flags = np.frombuffer(state[0].columns(slots)[0], dtype=np.int64)
+    flags = np.fromiter((f for i in order for f in joined[i][0]), dtype=np.int64)
+    lengths = np.array([len(joined[i][0]) for i in order], dtype=np.int64)
     for k, runs in _runs_by_text(flags, lengths).items():
-        within = joined[order[k]]
+        within = joined[order[k]][1]
         if any(not any(start <= first and last <= end for start, end in within)
                for first, last in runs):
             out[order[k]] = _settle(prepared[order[k]], None)[0]
@@ -274,14 +287,14 @@ def normalize_with_words(texts: Iterable[str], strings: bool = True,
         text = prepared[i]
         a, b = starts[i], starts[i + 1]
         parts = None if i in whole else \
-            _joined(text, table.norms(slots[a:b]), flags[a:b].tolist(), runs[i])
+            _joined(text, table.norms(slots[a:b]), flags[a:b].tolist(), runs[i], state)
         if parts is None:
             out[i] = _settle(text, None)[0]
         else:
             out[i] = " ".join(parts[0])
-            joined[i] = parts[1]
+            joined[i] = parts[1:]
     if joined:
-        _check_meetings(out, prepared, joined, state)
+        _check_meetings(out, prepared, joined)
     for i in respell - redone:
         if out[i] is None:  # strings=False: this one's words come from its string
             out[i] = table.join(slots[starts[i]:starts[i + 1]],

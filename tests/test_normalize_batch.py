@@ -29,6 +29,9 @@ CROSSING = [
     "слово \u0301наголос ¨ окремо",                     # marks after a space, NFKC to space
     "сто два три сорок",                                # number words in a row
     "iPhone 15 і Wi-Fi, COVID-19, 5G",
+    "пенсія 4100 стане 4428 грн. а комуналка",          # a price's edge meets its neighbour
+    "ціна $100 5t я k я",                               # ... and the letters after it
+    "x $\t5t с\tк.а.з.и.н.о\u00a0т ",                  # (found by fuzzing a run that grew)
     "",
     "   ",
 ]
