@@ -56,6 +56,10 @@
  *     entry or None; columns(slots) -> (flags, numbers) of those slots (bytearrays of int64);
  *     norms(slots) -> their normalised words; join(slots, lengths) -> " ".join of the
  *     normalised words of each run of lengths[t] slots; len(table).
+ *   token_rows(words) -> list of lists: for each word, the number of each of its tokens
+ *     (longest runs of word characters, '*' and "'", as the regular expression [\w*']+
+ *     finds them: \w is a letter, digit or number of Unicode, or '_'), -1 for a token the
+ *     table does not hold.
  *   char_wb_rows(words, min_n, max_n) -> list of lists: for each word, the numbers of the
  *     character n-grams of " word " that the table holds (a table of n-grams: entries
  *     (gram, 0, column)), as scikit-learn's char_wb analyzer cuts them (n from min_n to
@@ -1011,27 +1015,98 @@ fail:
     return NULL;
 }
 
-/* The slot of the characters chars[0:n] (any width), or -1. */
-static Py_ssize_t
-table_find_ucs4(WordTable *t, const Py_UCS4 *chars, Py_ssize_t n, void *scratch)
+/* The characters chars[0:n] in their canonical width (*kind), copied to scratch when
+ * narrower than UCS4. */
+static const void *
+canonical(const Py_UCS4 *chars, Py_ssize_t n, void *scratch, int *kind)
 {
     Py_UCS4 maxchar = 0;
     for (Py_ssize_t i = 0; i < n; i++)
         if (chars[i] > maxchar)
             maxchar = chars[i];
-    int kind = maxchar < 0x100 ? 1 : maxchar < 0x10000 ? 2 : 4;
-    const void *data = chars;
-    if (kind == 1) {
+    *kind = maxchar < 0x100 ? 1 : maxchar < 0x10000 ? 2 : 4;
+    if (*kind == 1) {
         for (Py_ssize_t i = 0; i < n; i++)
             ((Py_UCS1 *)scratch)[i] = (Py_UCS1)chars[i];
-        data = scratch;
+        return scratch;
     }
-    else if (kind == 2) {
+    if (*kind == 2) {
         for (Py_ssize_t i = 0; i < n; i++)
             ((Py_UCS2 *)scratch)[i] = (Py_UCS2)chars[i];
-        data = scratch;
+        return scratch;
     }
-    return table_find(t, chars_hash(kind, data, n), kind, data, n);
+    return chars;
+}
+
+/* A character of a word token: what [\w*']+ takes (\w as the re module reads it). */
+static inline int
+is_token_char(Py_UCS4 c)
+{
+    return Py_UNICODE_ISALNUM(c) || c == '_' || c == '*' || c == '\'';
+}
+
+static PyObject *
+table_token_rows(WordTable *t, PyObject *words)
+{
+    PyObject *tuple = PySequence_Tuple(words);
+    if (tuple == NULL)
+        return NULL;
+    Py_ssize_t n_words = PyTuple_GET_SIZE(tuple), capacity = 0;
+    Py_UCS4 *chars = NULL, *scratch = NULL;
+    PyObject *out = PyList_New(n_words), *row = NULL;
+    if (out == NULL)
+        goto fail;
+    for (Py_ssize_t i = 0; i < n_words; i++) {
+        PyObject *word = PyTuple_GET_ITEM(tuple, i);
+        Py_ssize_t len;
+        int kind;
+        const void *data;
+        if (text_parts("token_rows", i, word, &len, &kind, &data) < 0)
+            goto fail;
+        if (len > capacity) {
+            capacity = 2 * len > 64 ? 2 * len : 64;
+            PyMem_Free(chars);
+            PyMem_Free(scratch);
+            chars = PyMem_Malloc(capacity * sizeof(Py_UCS4));
+            scratch = PyMem_Malloc(capacity * sizeof(Py_UCS4));
+            if (chars == NULL || scratch == NULL) {
+                PyErr_NoMemory();
+                goto fail;
+            }
+        }
+        for (Py_ssize_t j = 0; j < len; j++)
+            chars[j] = PyUnicode_READ(kind, data, j);
+        if ((row = PyList_New(0)) == NULL)
+            goto fail;
+        for (Py_ssize_t j = 0; j < len;) {
+            if (!is_token_char(chars[j])) {
+                j++;
+                continue;
+            }
+            Py_ssize_t start = j;
+            while (j < len && is_token_char(chars[j]))
+                j++;
+            int tkind;
+            const void *token = canonical(chars + start, j - start, scratch, &tkind);
+            Py_ssize_t s = table_find(t, chars_hash(tkind, token, j - start), tkind, token,
+                                      j - start);
+            if (append_steal(row, PyLong_FromLongLong(s >= 0 ? t->numbers[s] : -1)) < 0)
+                goto fail;
+        }
+        PyList_SET_ITEM(out, i, row);
+        row = NULL;
+    }
+    PyMem_Free(chars);
+    PyMem_Free(scratch);
+    Py_DECREF(tuple);
+    return out;
+fail:
+    PyMem_Free(chars);
+    PyMem_Free(scratch);
+    Py_DECREF(tuple);
+    Py_XDECREF(row);
+    Py_XDECREF(out);
+    return NULL;
 }
 
 static PyObject *
@@ -1048,8 +1123,9 @@ table_char_wb_rows(WordTable *t, PyObject *args)
     PyObject *tuple = PySequence_Tuple(words);
     if (tuple == NULL)
         return NULL;
-    Py_ssize_t n_words = PyTuple_GET_SIZE(tuple), capacity = 0;
+    Py_ssize_t n_words = PyTuple_GET_SIZE(tuple), capacity = 0, n_sizes = max_n - min_n + 1;
     Py_UCS4 *padded = NULL, *scratch = NULL;
+    Py_hash_t *hashes = NULL;
     PyObject *out = PyList_New(n_words), *row = NULL;
     if (out == NULL)
         goto fail;
@@ -1064,9 +1140,12 @@ table_char_wb_rows(WordTable *t, PyObject *args)
             capacity = 2 * (len + 2) > 64 ? 2 * (len + 2) : 64;
             PyMem_Free(padded);
             PyMem_Free(scratch);
+            PyMem_Free(hashes);
             padded = PyMem_Malloc(capacity * sizeof(Py_UCS4));
             scratch = PyMem_Malloc(capacity * sizeof(Py_UCS4));
-            if (padded == NULL || scratch == NULL) {
+            hashes = n_sizes <= PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(Py_hash_t) / capacity ?
+                PyMem_Malloc(n_sizes * capacity * sizeof(Py_hash_t)) : NULL;
+            if (padded == NULL || scratch == NULL || hashes == NULL) {
                 PyErr_NoMemory();
                 goto fail;
             }
@@ -1077,26 +1156,42 @@ table_char_wb_rows(WordTable *t, PyObject *args)
             padded[j + 1] = PyUnicode_READ(kind, data, j);
         if ((row = PyList_New(0)) == NULL)
             goto fail;
-        for (Py_ssize_t n = min_n; n <= max_n; n++) {
-            Py_ssize_t size = n >= w ? w : n, last = n >= w ? 0 : w - n;
-            for (Py_ssize_t at = 0; at <= last; at++) {
-                Py_ssize_t s = table_find_ucs4(t, padded + at, size, scratch);
-                if (s >= 0 && append_steal(row, PyLong_FromLongLong(t->numbers[s])) < 0)
-                    goto fail;
+        /* two passes over the n-grams: the first hashes them and asks the CPU for their
+         * buckets, the second looks them up (by then, mostly in cache) */
+        for (int pass = 0; pass < 2; pass++) {
+            Py_ssize_t k = 0;
+            for (Py_ssize_t n = min_n; n <= max_n; n++) {
+                Py_ssize_t size = n >= w ? w : n, last = n >= w ? 0 : w - n;
+                for (Py_ssize_t at = 0; at <= last; at++, k++) {
+                    int gkind;
+                    const void *gram = canonical(padded + at, size, scratch, &gkind);
+                    if (pass == 0) {
+                        hashes[k] = chars_hash(gkind, gram, size);
+                        if (t->n_buckets)
+                            __builtin_prefetch(
+                                &t->buckets[(size_t)hashes[k] & ((size_t)t->n_buckets - 1)]);
+                        continue;
+                    }
+                    Py_ssize_t s = table_find(t, hashes[k], gkind, gram, size);
+                    if (s >= 0 && append_steal(row, PyLong_FromLongLong(t->numbers[s])) < 0)
+                        goto fail;
+                }
+                if (n >= w)
+                    break;
             }
-            if (n >= w)
-                break;
         }
         PyList_SET_ITEM(out, i, row);
         row = NULL;
     }
     PyMem_Free(padded);
     PyMem_Free(scratch);
+    PyMem_Free(hashes);
     Py_DECREF(tuple);
     return out;
 fail:
     PyMem_Free(padded);
     PyMem_Free(scratch);
+    PyMem_Free(hashes);
     Py_DECREF(tuple);
     Py_XDECREF(row);
     Py_XDECREF(out);
@@ -1132,6 +1227,7 @@ static PyMethodDef table_methods[] = {
     {"columns", (PyCFunction)table_columns, METH_O, "columns(slots) -> (flags, numbers)"},
     {"norms", (PyCFunction)table_norms, METH_O, "norms(slots) -> list[str]"},
     {"join", (PyCFunction)table_join, METH_VARARGS, "join(slots, lengths) -> list[str]"},
+    {"token_rows", (PyCFunction)table_token_rows, METH_O, "token_rows(words) -> list[list[int]]"},
     {"char_wb_rows", (PyCFunction)table_char_wb_rows, METH_VARARGS,
      "char_wb_rows(words, min_n, max_n) -> list[list[int]]"},
     {NULL, NULL, 0, NULL},

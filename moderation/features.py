@@ -8,7 +8,6 @@ when a word is first seen) and gets the rows of a batch of texts with one sparse
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -29,8 +28,7 @@ from moderation.speedups import (
 from moderation.translit import is_latin_word, to_cyrillic
 from moderation.words import DenseTable, RaggedTable, WordBatch, WordIndex, batch_of
 
-WORD_TOKEN_PATTERN = r"(?u)[\w*']+"
-_WORD_TOKEN = re.compile(WORD_TOKEN_PATTERN)
+WORD_TOKEN_PATTERN = speedups.TOKEN_PATTERN  # r"(?u)[\w*']+"
 SIGNAL_FEATURES = (*SIGNALS, "obscene", "insult", "threat", "masked", "exclaim")
 
 
@@ -269,9 +267,12 @@ class WordTfidf(FastTfidf):
 
     def _word_rows(self, words: list[str]) -> list[list[int]]:
         """Per word, the ids of its tokens (``-1``: in no n-gram of the vocabulary)."""
-        get = self._lookup_tables()["ids"].get
-        findall = _WORD_TOKEN.findall
-        return [[get(t, -1) for t in findall(word)] for word in words]
+        tables = self._lookup_tables()
+        if "token_table" not in tables:  # token -> (token, 0, id)
+            table = tables["token_table"] = WordTable()
+            for token, i in tables["ids"].items():
+                table.add(token, (token, 0, i))
+        return tables["token_table"].token_rows(words)
 
     def _counts(self, batch: WordBatch) -> sp.csr_matrix:
         tables = self._lookup_tables()

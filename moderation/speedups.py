@@ -21,6 +21,11 @@ def get_all(words: Sequence[str], mapping: dict) -> tuple[list, list[tuple[int, 
     return values, missing
 
 
+# word tokens (the C twin of ``WordTable.token_rows`` cuts the same ones)
+TOKEN_PATTERN = r"(?u)[\w*']+"
+_TOKEN = re.compile(TOKEN_PATTERN)
+
+
 def split_lookup_py(texts: Sequence[str], mapping: dict):
     """``(values, lengths, missing)``: ``mapping.get`` of every white-space separated word of
     every text, one after another; the number of words of each text; ``(position, word)``
@@ -135,6 +140,13 @@ class WordTablePy:
         rows = [self._values[s] for s in self._slots_of(slots)]
         return (bytearray(array("q", [r[1] for r in rows])),
                 bytearray(array("q", [r[2] for r in rows])))
+
+    def token_rows(self, words: Sequence[str]) -> list[list[int]]:
+        """For each word, the number of each of its tokens (``TOKEN_PATTERN``), -1 for a
+        token the table does not hold."""
+        get, values = self._slots.get, self._values
+        return [[-1 if (s := get(token)) is None else values[s][2]
+                 for token in _TOKEN.findall(word)] for word in words]
 
     def char_wb_rows(self, words: Sequence[str], min_n: int, max_n: int) -> list[list[int]]:
         """For each word, the numbers of its ``char_wb`` n-grams that the table holds (a table

@@ -197,3 +197,36 @@ def test_link_runs_equals_python_text_by_text(texts):
                                                 for b in one))]
     with pytest.raises(ValueError):
         speedups.link_runs(flags, np.append(lengths, 1))
+
+
+TOKEN_TEXT = st.text(alphabet=st.sampled_from(list("ab_*'-.,їЁ1٣²½😀\u0301\u200b ") + ["ﬁ", "ǅ"]),
+                     max_size=12) | st.text(max_size=20)
+
+
+@given(st.lists(TOKEN_TEXT, max_size=5), st.lists(st.sampled_from(["ab", "ї", "1", "a*b", "'",
+                                                                   "٣", "½", "ǅ"]), max_size=4))
+@settings(max_examples=1000, deadline=None)
+def test_token_rows_equal_python_and_the_regular_expression(words, known):
+    """Tokens are cut as ``re.findall(TOKEN_PATTERN)`` cuts them (\\w as the re module reads
+    it: Unicode letters, digits and numbers, and "_"), in both twins."""
+    import re
+
+    known = list(dict.fromkeys(known))
+    tables = [speedups.WordTable(), speedups.WordTablePy()]
+    for table in tables:
+        for i, token in enumerate(known):
+            table.add(token, (token, 0, 10 + i))
+    expected = [[10 + known.index(t) if t in known else -1
+                 for t in re.findall(speedups.TOKEN_PATTERN, word)] for word in words]
+    assert tables[0].token_rows(words) == tables[1].token_rows(words) == expected
+
+
+def test_token_characters_are_those_of_the_regular_expression():
+    """Every code point: a token character for the C twin exactly when ``[\\w*']`` takes
+    it."""
+    import re
+
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    token = re.compile(speedups.TOKEN_PATTERN)
+    expected = [1 if token.fullmatch(c) else 0 for c in chars]
+    assert [len(row) for row in speedups.WordTable().token_rows(chars)] == expected
