@@ -330,8 +330,7 @@ static int
 check_buffer(Py_buffer *b, Py_ssize_t itemsize, const char *name)
 {
     if (b->itemsize != itemsize || b->len % itemsize != 0) {
-        PyErr_Format(PyExc_TypeError, "word_rows_scores: %s must hold %zd-byte items", name,
-                     itemsize);
+        PyErr_Format(PyExc_TypeError, "the buffer %s must hold %zd-byte items", name, itemsize);
         return -1;
     }
     return 0;
@@ -1038,6 +1037,47 @@ canonical(const Py_UCS4 *chars, Py_ssize_t n, void *scratch, int *kind)
     return chars;
 }
 
+/* Growable UCS4 buffers for one word at a time: its characters and scratch room for the
+ * canonical copy of any stretch of them. */
+typedef struct {
+    Py_UCS4 *chars, *scratch;
+    Py_ssize_t capacity;
+} CharBuf;
+
+/* Reads word i (which must be a str) into buf->chars[pad:pad + len], with pad more slots on
+ * each side; its length, or -1 with an exception. */
+static Py_ssize_t
+read_chars(const char *fn, Py_ssize_t i, PyObject *word, Py_ssize_t pad, CharBuf *buf)
+{
+    Py_ssize_t len;
+    int kind;
+    const void *data;
+    if (text_parts(fn, i, word, &len, &kind, &data) < 0)
+        return -1;
+    if (len + 2 * pad > buf->capacity) {
+        Py_ssize_t capacity = 2 * (len + 2 * pad) > 64 ? 2 * (len + 2 * pad) : 64;
+        PyMem_Free(buf->chars);
+        PyMem_Free(buf->scratch);
+        buf->chars = PyMem_Malloc(capacity * sizeof(Py_UCS4));
+        buf->scratch = PyMem_Malloc(capacity * sizeof(Py_UCS4));
+        buf->capacity = buf->chars && buf->scratch ? capacity : 0;
+        if (buf->capacity == 0) {
+            PyErr_NoMemory();
+            return -1;
+        }
+    }
+    for (Py_ssize_t j = 0; j < len; j++)
+        buf->chars[pad + j] = PyUnicode_READ(kind, data, j);
+    return len;
+}
+
+static void
+charbuf_free(CharBuf *buf)
+{
+    PyMem_Free(buf->chars);
+    PyMem_Free(buf->scratch);
+}
+
 /* A character of a word token: what [\w*']+ takes (\w as the re module reads it). */
 static inline int
 is_token_char(Py_UCS4 c)
@@ -1051,33 +1091,16 @@ table_token_rows(WordTable *t, PyObject *words)
     PyObject *tuple = PySequence_Tuple(words);
     if (tuple == NULL)
         return NULL;
-    Py_ssize_t n_words = PyTuple_GET_SIZE(tuple), capacity = 0;
-    Py_UCS4 *chars = NULL, *scratch = NULL;
-    PyObject *out = PyList_New(n_words), *row = NULL;
+    Py_ssize_t n_words = PyTuple_GET_SIZE(tuple);
+    CharBuf buf = {NULL, NULL, 0};
+    PyObject *out = PyList_New(n_words), *row = NULL, *result = NULL;
     if (out == NULL)
-        goto fail;
+        goto done;
     for (Py_ssize_t i = 0; i < n_words; i++) {
-        PyObject *word = PyTuple_GET_ITEM(tuple, i);
-        Py_ssize_t len;
-        int kind;
-        const void *data;
-        if (text_parts("token_rows", i, word, &len, &kind, &data) < 0)
-            goto fail;
-        if (len > capacity) {
-            capacity = 2 * len > 64 ? 2 * len : 64;
-            PyMem_Free(chars);
-            PyMem_Free(scratch);
-            chars = PyMem_Malloc(capacity * sizeof(Py_UCS4));
-            scratch = PyMem_Malloc(capacity * sizeof(Py_UCS4));
-            if (chars == NULL || scratch == NULL) {
-                PyErr_NoMemory();
-                goto fail;
-            }
-        }
-        for (Py_ssize_t j = 0; j < len; j++)
-            chars[j] = PyUnicode_READ(kind, data, j);
-        if ((row = PyList_New(0)) == NULL)
-            goto fail;
+        Py_ssize_t len = read_chars("token_rows", i, PyTuple_GET_ITEM(tuple, i), 0, &buf);
+        if (len < 0 || (row = PyList_New(0)) == NULL)
+            goto done;
+        const Py_UCS4 *chars = buf.chars;
         for (Py_ssize_t j = 0; j < len;) {
             if (!is_token_char(chars[j])) {
                 j++;
@@ -1087,26 +1110,22 @@ table_token_rows(WordTable *t, PyObject *words)
             while (j < len && is_token_char(chars[j]))
                 j++;
             int tkind;
-            const void *token = canonical(chars + start, j - start, scratch, &tkind);
+            const void *token = canonical(chars + start, j - start, buf.scratch, &tkind);
             Py_ssize_t s = table_find(t, chars_hash(tkind, token, j - start), tkind, token,
                                       j - start);
             if (append_steal(row, PyLong_FromLongLong(s >= 0 ? t->numbers[s] : -1)) < 0)
-                goto fail;
+                goto done;
         }
         PyList_SET_ITEM(out, i, row);
         row = NULL;
     }
-    PyMem_Free(chars);
-    PyMem_Free(scratch);
-    Py_DECREF(tuple);
-    return out;
-fail:
-    PyMem_Free(chars);
-    PyMem_Free(scratch);
+    result = Py_NewRef(out);
+done:
+    charbuf_free(&buf);
     Py_DECREF(tuple);
     Py_XDECREF(row);
     Py_XDECREF(out);
-    return NULL;
+    return result;
 }
 
 static PyObject *
@@ -1123,39 +1142,32 @@ table_char_wb_rows(WordTable *t, PyObject *args)
     PyObject *tuple = PySequence_Tuple(words);
     if (tuple == NULL)
         return NULL;
-    Py_ssize_t n_words = PyTuple_GET_SIZE(tuple), capacity = 0, n_sizes = max_n - min_n + 1;
-    Py_UCS4 *padded = NULL, *scratch = NULL;
+    Py_ssize_t n_words = PyTuple_GET_SIZE(tuple), n_sizes = max_n - min_n + 1, n_hashes = 0;
+    CharBuf buf = {NULL, NULL, 0};
     Py_hash_t *hashes = NULL;
-    PyObject *out = PyList_New(n_words), *row = NULL;
+    PyObject *out = PyList_New(n_words), *row = NULL, *result = NULL;
     if (out == NULL)
-        goto fail;
+        goto done;
     for (Py_ssize_t i = 0; i < n_words; i++) {
-        PyObject *word = PyTuple_GET_ITEM(tuple, i);
-        Py_ssize_t len;
-        int kind;
-        const void *data;
-        if (text_parts("char_wb_rows", i, word, &len, &kind, &data) < 0)
-            goto fail;
-        if (len + 2 > capacity) { /* " word ", as scikit-learn pads it */
-            capacity = 2 * (len + 2) > 64 ? 2 * (len + 2) : 64;
-            PyMem_Free(padded);
-            PyMem_Free(scratch);
+        /* " word ", as scikit-learn pads it */
+        Py_ssize_t len = read_chars("char_wb_rows", i, PyTuple_GET_ITEM(tuple, i), 1, &buf);
+        if (len < 0)
+            goto done;
+        if (n_sizes * buf.capacity > n_hashes) { /* a hash per n-gram: at most this many */
             PyMem_Free(hashes);
-            padded = PyMem_Malloc(capacity * sizeof(Py_UCS4));
-            scratch = PyMem_Malloc(capacity * sizeof(Py_UCS4));
-            hashes = n_sizes <= PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(Py_hash_t) / capacity ?
-                PyMem_Malloc(n_sizes * capacity * sizeof(Py_hash_t)) : NULL;
-            if (padded == NULL || scratch == NULL || hashes == NULL) {
+            hashes = buf.capacity <= PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(Py_hash_t) / n_sizes ?
+                PyMem_Malloc(n_sizes * buf.capacity * sizeof(Py_hash_t)) : NULL;
+            n_hashes = hashes ? n_sizes * buf.capacity : 0;
+            if (hashes == NULL) {
                 PyErr_NoMemory();
-                goto fail;
+                goto done;
             }
         }
+        Py_UCS4 *padded = buf.chars;
         Py_ssize_t w = len + 2;
         padded[0] = padded[w - 1] = ' ';
-        for (Py_ssize_t j = 0; j < len; j++)
-            padded[j + 1] = PyUnicode_READ(kind, data, j);
         if ((row = PyList_New(0)) == NULL)
-            goto fail;
+            goto done;
         /* two passes over the n-grams: the first hashes them and asks the CPU for their
          * buckets, the second looks them up (by then, mostly in cache) */
         for (int pass = 0; pass < 2; pass++) {
@@ -1164,7 +1176,7 @@ table_char_wb_rows(WordTable *t, PyObject *args)
                 Py_ssize_t size = n >= w ? w : n, last = n >= w ? 0 : w - n;
                 for (Py_ssize_t at = 0; at <= last; at++, k++) {
                     int gkind;
-                    const void *gram = canonical(padded + at, size, scratch, &gkind);
+                    const void *gram = canonical(padded + at, size, buf.scratch, &gkind);
                     if (pass == 0) {
                         hashes[k] = chars_hash(gkind, gram, size);
                         if (t->n_buckets)
@@ -1174,7 +1186,7 @@ table_char_wb_rows(WordTable *t, PyObject *args)
                     }
                     Py_ssize_t s = table_find(t, hashes[k], gkind, gram, size);
                     if (s >= 0 && append_steal(row, PyLong_FromLongLong(t->numbers[s])) < 0)
-                        goto fail;
+                        goto done;
                 }
                 if (n >= w)
                     break;
@@ -1183,19 +1195,14 @@ table_char_wb_rows(WordTable *t, PyObject *args)
         PyList_SET_ITEM(out, i, row);
         row = NULL;
     }
-    PyMem_Free(padded);
-    PyMem_Free(scratch);
-    PyMem_Free(hashes);
-    Py_DECREF(tuple);
-    return out;
-fail:
-    PyMem_Free(padded);
-    PyMem_Free(scratch);
+    result = Py_NewRef(out);
+done:
+    charbuf_free(&buf);
     PyMem_Free(hashes);
     Py_DECREF(tuple);
     Py_XDECREF(row);
     Py_XDECREF(out);
-    return NULL;
+    return result;
 }
 
 static Py_ssize_t

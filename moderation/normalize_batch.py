@@ -42,7 +42,7 @@ from moderation.speedups import PROMO as _PROMO
 from moderation.speedups import RIGHT as _RIGHT
 from moderation.speedups import SEP as _SEP
 from moderation.speedups import SINGLE as _SINGLE
-from moderation.speedups import WordTable, fold_simple, link_runs
+from moderation.speedups import WordTable, fold_simple, link_runs, merged_runs
 from moderation.words import WordBatch, WordIndex, current_index
 
 _NUMERIC = re.compile(rf"[\d+]|(?<!\w){_NUM_WORD}(?!\w)")
@@ -71,7 +71,8 @@ _OTHER_SPACE = re.compile(r"[^\S ]")  # white space other than " " (str.split wo
 # keeps reading the slots it looked up
 _STATE: tuple[WordTable, WordIndex] = (WordTable(), current_index())
 _CACHE_LIMIT = 100_000  # words
-_PARTS: dict[str, list[str]] = {}  # linked words as written ("500 грн,") -> step 4 of them
+# linked words as written ("500 грн,") -> the words step 4 makes of them, and their flags
+_PARTS: dict[str, tuple[list[str], list[int]]] = {}
 _GROWTHS = 4  # times the runs of a text may grow by a neighbour before it is done whole
 
 
@@ -117,6 +118,11 @@ def _word(word: str, state: tuple[WordTable, WordIndex]) -> tuple[str, int, int]
     return entry
 
 
+def _entry(word: str, state: tuple[WordTable, WordIndex]) -> tuple[str, int, int]:
+    """The table's entry of ``word`` (made and added when new)."""
+    return state[0].get(word) or _word(word, state)
+
+
 def _lookup(texts: Sequence[str], state: tuple[WordTable, WordIndex],
             ) -> tuple[np.ndarray, np.ndarray]:
     """The slots of the words of ``texts`` in the table (new words normalised and added),
@@ -124,10 +130,8 @@ def _lookup(texts: Sequence[str], state: tuple[WordTable, WordIndex],
     table = state[0]
     slots, lengths, missing = table.lookup(texts)
     slots, lengths = np.frombuffer(slots, dtype=np.int64), np.frombuffer(lengths, dtype=np.int64)
-    if missing:
-        get, add = table.get, table.add
-        for k, word in missing:
-            slots[k] = add(word, get(word) or _word(word, state))
+    for k, word in missing:
+        slots[k] = table.add(word, _entry(word, state))
     return slots, lengths
 
 
@@ -150,19 +154,8 @@ def _settled_part(words: str, state: tuple[WordTable, WordIndex],
         if len(_PARTS) >= _CACHE_LIMIT:
             _PARTS.clear()
         out = _settle(words, None)[0].split()
-        get = state[0].get
-        part = _PARTS[words] = (out, [(get(w) or _word(w, state))[1] for w in out])
+        part = _PARTS[words] = (out, [_entry(w, state)[1] for w in out])
     return part
-
-
-def _merged(runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for first, last in sorted(runs):
-        if out and first <= out[-1][1]:
-            out[-1] = (out[-1][0], max(last, out[-1][1]))
-        else:
-            out.append((first, last))
-    return out
 
 
 _WORDS = re.compile(r"\S+")
@@ -211,7 +204,7 @@ def _joined(text: str, norms: list[str], flags: list[int], runs: list[tuple[int,
                     grown.append((min(first, neighbour), max(last, neighbour)))
         if not grown:
             break
-        runs = _merged(runs + grown)
+        runs = merged_runs(runs + grown)
     else:
         return None
     out: list[str] = []

@@ -227,8 +227,14 @@ def _text_runs(f: list[int]) -> list[tuple[int, int]]:
                 upto = last_number
             spans.append((first, upto))
         k = end
+    return merged_runs([(max(a, 0), min(b, n - 1)) for a, b in spans])
+
+
+def merged_runs(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans ``(first, last)`` in order, those that share a word merged; a span of one word
+    (or none) is dropped."""
     runs: list[tuple[int, int]] = []
-    for first, last in sorted((max(a, 0), min(b, n - 1)) for a, b in spans):
+    for first, last in sorted(spans):
         if first >= last:
             continue
         if runs and first <= runs[-1][1]:
