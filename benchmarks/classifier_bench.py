@@ -1,26 +1,30 @@
-"""Benchmark: the project's model against a plain TF-IDF + logistic regression baseline.
+"""Benchmark: the project's model against the like-for-like stock scikit-learn pipeline.
 
-    python benchmarks/classifier_bench.py [--n 100000] [--quick] [--json OUT]
+    python benchmarks/classifier_bench.py [--repeats 3] [--calls 1000] [--json OUT]
 
-Each model is measured in its own subprocess (so peak memory does not mix): training time on
-the seed corpus (ours: ``train_model`` with its 5-fold cross-validation, saved to a temporary
-bundle; baseline: a plain fit, and a 5-fold cross-validation plus the final fit), bundle size,
-batch scoring throughput on ``--n`` generated comments (median of ``--batch-repeats`` runs,
-each with the model loaded anew, so its caches start empty), single-comment latency p50/p99 over
-``--calls`` calls of ``predict_proba([text])``, the same with two worker processes, and the
-peak resident memory of the process. The parent prints one table with the targets of
-issue 2 section 9 and PASS/FAIL for each.
+Baseline (``../shared/PERFORMANCE.md``): the same feature kinds with stock scikit-learn,
+``make_union(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True))`` +
+``OneVsRestClassifier(LogisticRegression())``, trained on the seed corpus. Both models are
+trained once, saved, and every measurement runs in a fresh subprocess that loads the saved
+model, so nothing measured is warm:
 
-The generated comments are seed texts lightly varied (two joined, case changed, digits or
-punctuation appended), so the length mix follows the seed corpus; but so does the
-vocabulary, which flatters our per-word caches. So when ``../shared/data`` is present, the
-batch is also timed on its real comments (eval and train files, written by other people),
-with our model loaded again so that its caches start empty. This is a script, not a test:
-it is meant to be read by a person.
+- cold throughput: the unique real comments of ``../shared/data`` (eval and train files,
+  written by other people), scored once in one call (``model.predict_proba(texts)``);
+  median of ``--repeats`` processes per model, alternating;
+- single-comment latency: ``--calls`` calls with one real comment each, p50 / p99;
+- memory: peak resident memory of ONE call on 2,000 comments of 20,000 characters of words
+  no model has seen, above the process after loading the model and building the input;
+- training: ours with its 5-fold cross-validation (``train_model``), the baseline's plain
+  fit for comparison.
+
+It prints one table with the targets of the issue "One simple classifier path" and PASS or
+FAIL for each. A script, not a test: it is meant to be read by a person.
 """
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import random
@@ -32,372 +36,187 @@ import tempfile
 import time
 from pathlib import Path
 
-MODELS = ("ours", "baseline", "same_features")
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-TARGETS = {"throughput_ratio": 0.5, "p99_ratio": 3.0, "p99_ms": 5.0, "train_cv_s": 60.0}
+TARGETS = {"throughput_ratio": 1.0, "memory_mb": 600.0, "train_s": 60.0}
 
 
-# ---------------------------------------------------------------- generated comments
-def make_comments(texts: list[str], n: int, seed: int = 0) -> list[str]:
-    """``n`` comments built from ``texts``: joined pairs, case changes, appended digits."""
+def real_comments() -> list[str]:
+    """The unique texts of the labelled public files (eval and train), in a fixed order."""
+    texts = set()
+    for path in sorted([*SHARED.glob("eval/*.csv"), *SHARED.glob("train/*.csv")]):
+        with open(path, encoding="utf-8", newline="") as fh:
+            texts.update(row["text"] for row in csv.DictReader(fh) if row.get("text"))
+    return sorted(texts)
+
+
+def new_words_comments(n: int = 2000, chars: int = 20_000, seed: int = 0) -> list[str]:
+    """``n`` comments of ``chars`` characters of random Cyrillic words (none in any model)."""
     rng = random.Random(seed)
+    letters = "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя"
     out = []
     for _ in range(n):
-        t = rng.choice(texts)
-        r = rng.random()
-        if r < 0.25:
-            t = f"{t} {rng.choice(texts)}"
-        elif r < 0.35:
-            t = t.upper()
-        elif r < 0.45:
-            t = t.lower()
-        elif r < 0.50:
-            t = t.capitalize()
-        r = rng.random()
-        if r < 0.15:
-            t = f"{t} {rng.randint(1, 9999)}"
-        elif r < 0.25:
-            t = t + rng.choice(["!", "!!!", "?", " ...", ")))", " 👍", " 😡"])
-        out.append(t)
+        words, size = [], 0
+        while size < chars:
+            word = "".join(rng.choice(letters) for _ in range(rng.randint(3, 12)))
+            words.append(word)
+            size += len(word) + 1
+        out.append(" ".join(words)[:chars])
     return out
 
 
-def _maxrss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def _dir_bytes(path: Path) -> int:
-    return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _percentiles(seconds: list[float]) -> tuple[float, float]:
-    ms = sorted(s * 1000 for s in seconds)
-    return statistics.median(ms), ms[min(len(ms) - 1, round(0.99 * (len(ms) - 1)))]
+# ---------------------------------------------------------------- inside a subprocess
+def _load(kind: str, path: str):
+    if kind == "ours":
+        from moderation import load_model
 
-
-# ---------------------------------------------------------------- the two models
-def _train_ours(data, out_dir: Path, folds: int, repeats: int):
-    from moderation import load_model
-    from moderation.training import train_model
-
-    runs = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        train_model(data, out_dir, folds=folds)
-        runs.append(time.perf_counter() - t0)
-    train_cv = statistics.median(runs)
-    t0 = time.perf_counter()
-    model = load_model(out_dir)
-    load_s = time.perf_counter() - t0
-    figures = {"train_cv_s": train_cv, "train_cv_runs": runs, "load_s": load_s}
-    return model, model.predict_proba, figures
-
-
-def _baseline_pipeline(which: str = "baseline"):
-    """The plain baseline; or (``same_features``, for information) our feature kinds on raw
-    text with stock scikit-learn parts: word 1-2 + char_wb 2-5 TF-IDF, liblinear LR."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.multiclass import OneVsRestClassifier
-    from sklearn.pipeline import make_pipeline, make_union
-
-    if which == "same_features":
-        return make_pipeline(
-            make_union(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
-                       TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)),
-            OneVsRestClassifier(LogisticRegression(solver="liblinear", max_iter=1000)))
-    return make_pipeline(TfidfVectorizer(),
-                         OneVsRestClassifier(LogisticRegression(max_iter=1000)))
-
-
-def _train_baseline(data, out_dir: Path, folds: int, repeats: int, which: str = "baseline"):
+        return load_model(path)
     import joblib
-    import numpy as np
-    from sklearn.base import clone
-    from sklearn.model_selection import KFold
 
-    texts = np.asarray(data.texts, dtype=object)
-    Y = data.Y
-    fits, cvs = [], []
-    for _ in range(repeats):
+    return joblib.load(path)
+
+
+def _proba(kind: str, model, texts):
+    return model.predict_proba(texts)
+
+
+def child(kind: str, path: str, task: str, calls: int) -> dict:
+    model = _load(kind, path)
+    if task == "throughput":
+        texts = real_comments()
         t0 = time.perf_counter()
-        pipe = _baseline_pipeline(which).fit(texts, Y)
-        fits.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        P = np.zeros(Y.shape)
-        for train, test in KFold(folds, shuffle=True, random_state=0).split(texts):
-            P[test] = clone(pipe).fit(texts[train], Y[train]).predict_proba(texts[test])
-        _baseline_pipeline(which).fit(texts, Y)
-        cvs.append(time.perf_counter() - t0)
-    fit_s, cv_s = statistics.median(fits), statistics.median(cvs)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    joblib.dump(pipe, out_dir / "pipeline.joblib", compress=3)  # as our bundle does
-    t0 = time.perf_counter()
-    pipe = joblib.load(out_dir / "pipeline.joblib")
-    load_s = time.perf_counter() - t0
-    return pipe, pipe.predict_proba, {"train_s": fit_s, "train_cv_s": cv_s,
-                                      "train_cv_runs": cvs, "load_s": load_s}
+        _proba(kind, model, texts)
+        seconds = time.perf_counter() - t0
+        return {"texts": len(texts), "seconds": seconds, "per_s": len(texts) / seconds}
+    if task == "latency":
+        texts = real_comments()[:calls]
+        times = []
+        for text in texts:
+            t0 = time.perf_counter()
+            _proba(kind, model, [text])
+            times.append(time.perf_counter() - t0)
+        ms = sorted(t * 1000 for t in times)
+        return {"p50_ms": statistics.median(ms), "p99_ms": ms[round(0.99 * (len(ms) - 1))]}
+    if task == "memory":
+        texts = new_words_comments()
+        before = _rss_mb()
+        _proba(kind, model, texts)
+        return {"input_mb": sum(len(t) for t in texts) * 2 / 2**20, "before_mb": before,
+                "peak_mb": _peak_mb(), "above_mb": _peak_mb() - before}
+    raise ValueError(task)
 
 
-# ---------------------------------------------------------------- one model, one process
-_SCORER = None
-
-
-def _score_chunk(chunk: list[str]) -> int:
-    return len(_SCORER(chunk))
-
-
-def _two_workers(score, texts: list[str], chunk: int = 2000) -> float:
-    """Comments/s with two forked worker processes, each holding the loaded model."""
-    import multiprocessing as mp
-
-    global _SCORER
-    _SCORER = score
-    chunks = [texts[i:i + chunk] for i in range(0, len(texts), chunk)]
-    ctx = mp.get_context("fork")
-    with ctx.Pool(2) as pool:
-        pool.map(_score_chunk, chunks[:2])  # warm the workers
-        t0 = time.perf_counter()
-        total = sum(pool.map(_score_chunk, chunks, chunksize=1))
-        elapsed = time.perf_counter() - t0
-    return total / elapsed
-
-
-def _stages(model, texts: list[str]) -> dict[str, float]:
-    """Microseconds per comment spent in each step of our scoring path (``ModerationModel``
-    sums each feature block's share of the classifier's scores; no stacked matrix)."""
-    import numpy as np
-
-    pipe = model.pipeline
-    clf = pipe.named_steps["clf"]
-    coef_t = clf.coef_t()
-    out = {}
-    t0 = time.perf_counter()
-    norm = pipe.named_steps["normalize"].transform(texts)
-    out["normalize"] = time.perf_counter() - t0
-    scores = np.tile(clf.intercept_, (len(texts), 1))
-    start = 0
-    for name, tr in pipe.named_steps["features"].transformer_list:
-        t0 = time.perf_counter()
-        scores += tr.decision(norm, coef_t[start:start + tr.n_columns])
-        out[f"features.{name}"] = time.perf_counter() - t0
-        start += tr.n_columns
-    t0 = time.perf_counter()
-    clf.proba_from_scores(scores)
-    out["clf"] = time.perf_counter() - t0
-    return {k: v * 1e6 / len(texts) for k, v in out.items()}
-
-
-def run_worker(which: str, n: int, calls: int, folds: int, workers: bool,
-               repeats: int = 1, batch_repeats: int = 1) -> dict:
-    from moderation.dataset import load_seed
+def train(kind: str, out: str) -> dict:
+    from moderation.classifier.dataset import load_seed
 
     data = load_seed()
-    texts = make_comments(data.texts, n)
-    result: dict = {"model": which, "seed_rows": len(data), "n": n,
-                    "mean_chars": sum(map(len, texts)) / len(texts),
-                    "rss_before_mb": _maxrss_mb()}
-    with tempfile.TemporaryDirectory(prefix=f"bench-{which}-") as tmp:
-        bundle = Path(tmp) / "model"
-        if which == "ours":
-            model, score, figures = _train_ours(data, bundle, folds, repeats)
+    t0 = time.perf_counter()
+    if kind == "ours":
+        from moderation.classifier.training import train_model
+
+        train_model(data, out, folds=5)
+    else:
+        import joblib
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.multiclass import OneVsRestClassifier
+        from sklearn.pipeline import make_pipeline, make_union
+
+        baseline = make_pipeline(
+            make_union(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+                       TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4),
+                                       sublinear_tf=True)),
+            OneVsRestClassifier(LogisticRegression()))
+        baseline.fit(data.texts, data.Y)
+        joblib.dump(baseline, out)
+    return {"seconds": time.perf_counter() - t0}
+
+
+# ---------------------------------------------------------------- the parent
+def run(*args: str) -> dict:
+    env = {**os.environ, **{name: "1" for name in THREAD_VARS}}
+    out = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True,
+                         text=True, env=env, check=False)
+    if out.returncode:
+        sys.exit(f"child {args} failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--calls", type=int, default=1000)
+    parser.add_argument("--json", metavar="OUT")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        if args.child[0] == "train":
+            print(json.dumps(train(args.child[1], args.child[2])))
         else:
-            model, score, figures = _train_baseline(data, bundle, folds, repeats, which)
-        result.update(figures)
-        result["bundle_mb"] = _dir_bytes(bundle) / 1e6
-        result["rss_after_train_mb"] = _maxrss_mb()
-
-        runs = []
-        for run in range(batch_repeats):  # each with the model freshly loaded (empty caches)
-            scorer = score if run == 0 else _fresh_scorer(which, bundle, score)
-            scorer(texts[:500])  # warm-up
-            t0 = time.perf_counter()
-            proba = scorer(texts)
-            runs.append(time.perf_counter() - t0)
-            assert len(proba) == n, "a row was dropped"
-        batch_s = statistics.median(runs)
-        result["batch_s"] = batch_s
-        result["batch_per_s"] = n / batch_s
-        result["batch_runs_per_s"] = [n / r for r in runs]
-        result["rss_after_batch_mb"] = _maxrss_mb()
-
-        real = _real_comments()
-        if real:  # written by other people: mostly words no cache has seen
-            fresh = _fresh_scorer(which, bundle, score)
-            t0 = time.perf_counter()
-            fresh(real)
-            result["real_n"] = len(real)
-            result["real_per_s"] = len(real) / (time.perf_counter() - t0)
-
-        singles = texts[:calls]
-        for t in singles[:50]:
-            score([t])
-        times = []
-        for t in singles:
-            t0 = time.perf_counter()
-            score([t])
-            times.append(time.perf_counter() - t0)
-        result["single_p50_ms"], result["single_p99_ms"] = _percentiles(times)
-        if which == "ours":  # the bare pipeline, without the DataFrame wrapper
-            times = []
-            for t in singles:
-                t0 = time.perf_counter()
-                model.pipeline.predict_proba([t])
-                times.append(time.perf_counter() - t0)
-            result["pipeline_p50_ms"], result["pipeline_p99_ms"] = _percentiles(times)
-            _stages(model, texts[:min(n, 10_000)])  # the words seen once: steady state
-            result["stages_ms_per_1k"] = _stages(model, texts[:min(n, 10_000)])
-        if workers:
-            result["two_workers_per_s"] = _two_workers(score, texts)
-    result["peak_rss_mb"] = _maxrss_mb()
-    return result
-
-
-def _real_comments() -> list[str]:
-    """Every text of ``../shared/data/{eval,train}/*.csv`` when present (else none)."""
-    import pandas as pd
-
-    from moderation.evaluate_files import shared_data_dir
-
-    root = shared_data_dir()
-    if root is None:
-        return []
-    texts: list[str] = []
-    for path in sorted([*root.glob("eval/*.csv"), *root.glob("train/*.csv")]):
-        texts += pd.read_csv(path).text.dropna().astype(str).tolist()
-    return texts
-
-
-def _fresh_scorer(which: str, bundle: Path, score):
-    """Ours loaded again with empty word caches (the baseline keeps none)."""
-    if which != "ours":
-        return score
-    from moderation import load_model
-
-    return load_model(bundle).predict_proba  # loading starts a new, empty word index
-
-
-# ---------------------------------------------------------------- the parent: run and print
-def _spawn(which: str, args) -> dict:
-    cmd = [sys.executable, __file__, "--worker", which, "--n", str(args.n),
-           "--calls", str(args.calls), "--folds", str(args.folds),
-           "--train-repeats", str(args.train_repeats),
-           "--batch-repeats", str(args.batch_repeats)]
-    if args.no_workers:
-        cmd.append("--no-workers")
-    print(f"running {which} ...", flush=True)
-    # one BLAS/OpenMP thread per process: on a busy 2-core machine, spinning BLAS threads
-    # made the baseline's lbfgs fit 100x slower; liblinear (ours) is single-threaded anyway
-    env = {**os.environ, **{k: os.environ.get(k, "1") for k in THREAD_VARS}}
-    proc = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env)
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stderr)
-        raise SystemExit(f"{which} benchmark failed (exit {proc.returncode})")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def _fmt(v, spec=",.0f") -> str:
-    return "-" if v is None else format(v, spec)
-
-
-def report(ours: dict, base: dict) -> bool:
-    rows = [
-        ("training, plain fit (s)", None, base["train_s"], ".1f"),
-        ("training incl. 5-fold CV (s)", ours["train_cv_s"], base["train_cv_s"], ".1f"),
-        ("bundle load (s)", ours["load_s"], base["load_s"], ".2f"),
-        (f"batch throughput, {ours['n']:,} comments (/s)", ours["batch_per_s"],
-         base["batch_per_s"], ",.0f"),
-        ("  two worker processes (/s)", ours.get("two_workers_per_s"),
-         base.get("two_workers_per_s"), ",.0f"),
-        (f"real comments, {ours.get('real_n', 0):,}, empty caches (/s)", ours.get("real_per_s"),
-         base.get("real_per_s"), ",.0f"),
-        ("single comment p50 (ms)", ours["single_p50_ms"], base["single_p50_ms"], ".2f"),
-        ("single comment p99 (ms)", ours["single_p99_ms"], base["single_p99_ms"], ".2f"),
-        ("  bare pipeline p50 / p99 (ms)", None, None, ""),
-        ("peak RSS of the process (MB)", ours["peak_rss_mb"], base["peak_rss_mb"], ",.0f"),
-        ("  of which before the model (MB)", ours["rss_before_mb"], base["rss_before_mb"],
-         ",.0f"),
-        ("bundle size on disk (MB)", ours["bundle_mb"], base["bundle_mb"], ".2f"),
-    ]
-    print(f"\nload average at the end: {os.getloadavg()[0]:.2f} (other processes skew the "
-          "figures)")
-    print(f"seed corpus: {ours['seed_rows']:,} rows; generated comments: {ours['n']:,}, "
-          f"mean {ours['mean_chars']:.0f} characters; training: median of "
-          f"{len(ours['train_cv_runs'])} (ours: "
-          f"{', '.join(f'{t:.1f}' for t in ours['train_cv_runs'])} s)\n")
-    print(f"{'':<44}{'ours':>12}{'baseline':>12}")
-    for name, a, b, spec in rows:
-        if name.startswith("  bare"):
-            a = f"{ours['pipeline_p50_ms']:.2f}/{ours['pipeline_p99_ms']:.2f}"
-            print(f"{name:<44}{a:>12}{'':>12}")
-            continue
-        print(f"{name:<44}{_fmt(a, spec):>12}{_fmt(b, spec):>12}")
-
-    print("batch runs, each with the model loaded anew (/s; the table has the median): "
-          + "; ".join(f"{who} " + ", ".join(f"{r:,.0f}" for r in fig["batch_runs_per_s"])
-                      for who, fig in (("ours", ours), ("baseline", base))))
-
-    print("\nour scoring, ms per 1,000 comments by step (10,000 comments, second pass):")
-    for step, ms in ours["stages_ms_per_1k"].items():
-        print(f"  {step:<20}{ms:>9.0f}")
-
-    checks = [
-        ("batch throughput ours/baseline", ours["batch_per_s"] / base["batch_per_s"],
-         f">= {TARGETS['throughput_ratio']}",
-         ours["batch_per_s"] / base["batch_per_s"] >= TARGETS["throughput_ratio"]),
-        ("single p99 ours/baseline", ours["single_p99_ms"] / base["single_p99_ms"],
-         f"<= {TARGETS['p99_ratio']}",
-         ours["single_p99_ms"] / base["single_p99_ms"] <= TARGETS["p99_ratio"]),
-        ("single p99 ours (ms)", ours["single_p99_ms"], f"< {TARGETS['p99_ms']}",
-         ours["single_p99_ms"] < TARGETS["p99_ms"]),
-        ("training incl. CV ours (s)", ours["train_cv_s"], f"< {TARGETS['train_cv_s']:.0f}",
-         ours["train_cv_s"] < TARGETS["train_cv_s"]),
-    ]
-    if ours.get("real_per_s") and base.get("real_per_s"):
-        print(f"\nreal comments (../shared/data, written by other people): ours/baseline "
-              f"{ours['real_per_s'] / base['real_per_s']:.2f}; the generated comments reuse the "
-              "seed corpus's words, which flatters our per-word caches")
-    print(f"\n{'target':<36}{'value':>9}  {'goal':<8}result")
-    for name, value, goal, ok in checks:
-        print(f"{name:<36}{value:>9.2f}  {goal:<8}{'PASS' if ok else 'FAIL'}")
-    return all(ok for *_, ok in checks)
-
-
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--n", type=int, default=None, help="comments for the batch (100,000)")
-    p.add_argument("--calls", type=int, default=None, help="single-comment calls (2,000)")
-    p.add_argument("--folds", type=int, default=5)
-    p.add_argument("--train-repeats", type=int, default=None,
-                   help="training runs, median reported (3; 1 with --quick)")
-    p.add_argument("--batch-repeats", type=int, default=None,
-                   help="batch runs, each with the model loaded anew, median reported (3; 1 "
-                        "with --quick)")
-    p.add_argument("--quick", action="store_true",
-                   help="10,000 comments, 500 calls, 1 training, 1 batch run")
-    p.add_argument("--no-workers", action="store_true", help="skip the two-process run")
-    p.add_argument("--json", type=Path, help="also write the figures here")
-    p.add_argument("--worker", choices=MODELS, help=argparse.SUPPRESS)
-    args = p.parse_args(argv)
-    args.n = args.n or (10_000 if args.quick else 100_000)
-    args.calls = args.calls or (500 if args.quick else 2_000)
-    args.train_repeats = args.train_repeats or (1 if args.quick else 3)
-    args.batch_repeats = args.batch_repeats or (1 if args.quick else 3)
-    if args.worker:
-        print(json.dumps(run_worker(args.worker, args.n, args.calls, args.folds,
-                                    not args.no_workers, args.train_repeats,
-                                    args.batch_repeats)))
+            kind, path, task = args.child
+            print(json.dumps(child(kind, path, task, args.calls)))
         return 0
-    results = {which: _spawn(which, args) for which in MODELS}
-    ok = report(results["ours"], results["baseline"])
-    same = results["same_features"]
-    print(f"\nfor information, our feature kinds on raw text with stock scikit-learn parts "
-          f"(word 1-2 + char_wb 2-5 + LR), same run: batch {same['batch_per_s']:,.0f}/s "
-          f"(ours/that {results['ours']['batch_per_s'] / same['batch_per_s']:.2f}x), single "
-          f"p99 {same['single_p99_ms']:.2f} ms, training incl. CV {same['train_cv_s']:.1f} s")
+    if not SHARED.is_dir():
+        sys.exit(f"no real comments: {SHARED} is missing")
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = {"ours": str(Path(tmp) / "model"), "baseline": str(Path(tmp) / "baseline.joblib")}
+        result: dict = {"train": {kind: run("train", kind, path) for kind, path in paths.items()}}
+        runs: dict = {"ours": [], "baseline": []}
+        for _ in range(args.repeats):
+            for kind in runs:
+                runs[kind].append(run(kind, paths[kind], "throughput"))
+        result["throughput"] = runs
+        result["latency"] = {kind: run(kind, path, "latency") for kind, path in paths.items()}
+        result["memory"] = {kind: run(kind, path, "memory") for kind, path in paths.items()}
+    report(result)
     if args.json:
-        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
-    return 0 if ok else 1
+        Path(args.json).write_text(json.dumps(result, indent=2))
+    return 0
+
+
+def report(r: dict) -> None:
+    def median_rate(kind):
+        return statistics.median(x["per_s"] for x in r["throughput"][kind])
+
+    ours, base = median_rate("ours"), median_rate("baseline")
+    texts = r["throughput"]["ours"][0]["texts"]
+    lat_o, lat_b = r["latency"]["ours"], r["latency"]["baseline"]
+    mem = r["memory"]["ours"]
+    rows = [
+        ("cold throughput, real comments, one pass (/s)", f"{ours:,.0f}", f"{base:,.0f}",
+         f">= {TARGETS['throughput_ratio']:.1f}x", ours / base >= TARGETS["throughput_ratio"],
+         f"{ours / base:.2f}x"),
+        ("single comment p50 (ms)", f"{lat_o['p50_ms']:.2f}", f"{lat_b['p50_ms']:.2f}",
+         "<= baseline", lat_o["p50_ms"] <= lat_b["p50_ms"],
+         f"{lat_o['p50_ms'] / lat_b['p50_ms']:.2f}x"),
+        ("single comment p99 (ms)", f"{lat_o['p99_ms']:.2f}", f"{lat_b['p99_ms']:.2f}",
+         "<= baseline", lat_o["p99_ms"] <= lat_b["p99_ms"],
+         f"{lat_o['p99_ms'] / lat_b['p99_ms']:.2f}x"),
+        ("peak memory of one call, 2,000 x 20,000 chars (MB above)",
+         f"{mem['above_mb']:.0f}", f"{r['memory']['baseline']['above_mb']:.0f}",
+         f"< {TARGETS['memory_mb']:.0f} MB", mem["above_mb"] < TARGETS["memory_mb"], ""),
+        ("training on the seed corpus (s; ours incl. 5-fold CV)",
+         f"{r['train']['ours']['seconds']:.1f}", f"{r['train']['baseline']['seconds']:.1f}",
+         f"< {TARGETS['train_s']:.0f} s", r["train"]["ours"]["seconds"] < TARGETS["train_s"], ""),
+    ]
+    print(f"{texts:,} unique real comments; throughput runs (ours / baseline): "
+          + ", ".join(f"{o['per_s']:,.0f} / {b['per_s']:,.0f}"
+                      for o, b in zip(r["throughput"]["ours"], r["throughput"]["baseline"])))
+    print(f"memory input {mem['input_mb']:.0f} MB of text; process after loading ours "
+          f"{mem['before_mb']:.0f} MB, peak {mem['peak_mb']:.0f} MB")
+    print(f"\n{'':58}{'ours':>10}{'baseline':>10}  {'target':<14}{'result':<7}ratio")
+    for name, o, b, target, ok, ratio in rows:
+        print(f"{name:58}{o:>10}{b:>10}  {target:<14}{'PASS' if ok else 'FAIL':<7}{ratio}")
 
 
 if __name__ == "__main__":

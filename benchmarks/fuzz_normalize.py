@@ -14,7 +14,7 @@ import time
 import atheris
 
 with atheris.instrument_imports():
-    from moderation.normalize import normalize, normalize_with_map
+    from moderation.text.normalize import normalize, normalize_with_map
 
 LIMIT_SECONDS = 2.0
 

@@ -47,9 +47,9 @@ def free_port() -> int:
 def prepare(workdir: Path, model_dir: str | None):
     from moderation import load_model, train_model
     from moderation.auth import add_moderator
-    from moderation.dataset import load_seed
+    from moderation.classifier.dataset import load_seed
     from moderation.demo import DEMO_COMMENTS
-    from moderation.ingest import ingest_file
+    from moderation.queue.ingest import ingest_file
     from moderation.store import open_store
 
     if model_dir is None:

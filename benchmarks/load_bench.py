@@ -49,8 +49,8 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from moderation.errors import StoreError
-from moderation.ingest import ingest_file
 from moderation.queue import decide, next_item, undo
+from moderation.queue.ingest import ingest_file
 from moderation.store import open_store
 from moderation.store.schema import (
     DONE,

@@ -30,8 +30,8 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from moderation.fingerprint import band_keys
 from moderation.queue import Filters, author_history, decide, near_duplicates, next_item
+from moderation.queue.sketches import band_keys
 from moderation.store import open_store
 from moderation.store.schema import comment_sketches, comments, predictions, queue_items, utcnow
 from moderation.taxonomy import LABELS, join_labels

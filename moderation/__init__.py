@@ -12,8 +12,9 @@ from moderation.taxonomy import LABELS  # noqa: E402
 
 
 def load_model(model_dir=None):
-    """Load a model bundle (verified before unpickling). Default: the settings' model dir."""
-    from moderation.bundle import load_bundle
+    """Load a model bundle (every file read once and verified, then built with skops).
+    Default: the settings' model directory."""
+    from moderation.classifier.bundle import load_bundle
     from moderation.settings import get_settings
 
     return load_bundle(model_dir if model_dir is not None else get_settings().model_dir)
@@ -21,7 +22,7 @@ def load_model(model_dir=None):
 
 def train_model(data, out_dir=None, **kwargs):
     """Train on a ``LabelledData`` or a frame with ``text`` and ``labels``; see training."""
-    from moderation.training import train_model as _train
+    from moderation.classifier.training import train_model as _train
 
     return _train(data, out_dir, **kwargs)
 

@@ -8,6 +8,7 @@ an account is locked for ``LOCKOUT_MINUTES``; a right password resets the count.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import json
 import os
@@ -20,8 +21,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from moderation.errors import ModerationError
-from moderation.io import atomic_path
+from moderation.errors import AccountLocked, AuthError
+from moderation.tables import atomic_path
 
 ROLES = ("moderator", "admin")
 MAX_FAILURES = 5
@@ -30,17 +31,6 @@ MIN_PASSWORD_CHARS = 8
 MAX_NAME_CHARS = 64
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password")  # keeps unknown names as slow as known ones
-
-
-class AuthError(ModerationError):
-    """Sign-in refused, or an account change that is not allowed."""
-
-
-class AccountLocked(AuthError):
-    def __init__(self, name: str, until: datetime):
-        self.until = until
-        super().__init__(f"account {name!r} is locked after {MAX_FAILURES} failed sign-ins "
-                         f"until {until:%H:%M} UTC")
 
 
 @dataclass(frozen=True)
@@ -92,7 +82,7 @@ def verify(path: str | Path, name: str, password: str) -> Moderator | None:
             return None
         locked_until = entry.get("locked_until")
         if locked_until and datetime.fromisoformat(locked_until) > _now():
-            raise AccountLocked(name, datetime.fromisoformat(locked_until))
+            raise AccountLocked(name, datetime.fromisoformat(locked_until), MAX_FAILURES)
         if not _check(entry["hash"], password):
             entry["failures"] = entry.get("failures", 0) + 1
             if entry["failures"] >= MAX_FAILURES:
@@ -165,3 +155,39 @@ def _save(path: Path, accounts: dict) -> None:
             json.dump({"version": 1, "moderators": accounts}, fh, ensure_ascii=False, indent=2)
             fh.flush()
             os.fsync(fh.fileno())
+
+
+@dataclass(frozen=True)
+class SessionPolicy:
+    """A signed-in session ends after ``idle_minutes`` without a request, or ``max_hours``."""
+
+    idle_minutes: float = 30.0
+    max_hours: float = 12.0
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> SessionPolicy:
+        env = os.environ if environ is None else environ
+        return cls(idle_minutes=float(env.get("MODERATION_SESSION_IDLE_MINUTES", 30)),
+                   max_hours=float(env.get("MODERATION_SESSION_MAX_HOURS", 12)))
+
+    def expired(self, signed_in_at: dt.datetime, last_seen: dt.datetime,
+                now: dt.datetime | None = None) -> str | None:
+        """Why the session has ended (``"idle"`` or ``"max_age"``), or ``None``."""
+        now = now or dt.datetime.now(dt.UTC)
+        if now - last_seen > dt.timedelta(minutes=self.idle_minutes):
+            return "idle"
+        if now - signed_in_at > dt.timedelta(hours=self.max_hours):
+            return "max_age"
+        return None
+
+
+def account_of(path: str | Path, name: str) -> Moderator | None:
+    """The account ``name`` as the moderators file says now (removed: ``None``)."""
+    return next((m for m in list_moderators(path) if m.name == name), None)
+
+
+def add_moderator_as(admin: Moderator, path: str | Path, name: str, password: str, *,
+                     role: str = "moderator") -> Moderator:
+    """``admin`` adds an account; raises ``AuthError`` unless ``admin`` is an admin."""
+    require_admin(admin)
+    return add_moderator(path, name, password, role=role)

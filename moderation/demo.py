@@ -36,10 +36,10 @@ def prepare_demo(settings: Settings | None = None, *, progress: Callable[[str], 
                  folds: int = 5) -> DemoInfo:
     from moderation import load_model
     from moderation.auth import add_moderator, list_moderators
-    from moderation.dataset import load_seed
-    from moderation.ingest import ingest_file
+    from moderation.classifier.dataset import load_seed
+    from moderation.classifier.training import train_model
+    from moderation.queue.ingest import ingest_file
     from moderation.store import open_store
-    from moderation.training import train_model
 
     settings = settings or get_settings()
     trained = False

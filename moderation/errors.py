@@ -34,5 +34,45 @@ class ModelVersionError(ModelError):
     """The bundle was made with library versions this environment cannot load."""
 
 
+class LabelsRequired(DataError):
+    """A verdict that a comment breaks the rules, without a label saying which rule."""
+
+
 class StoreError(ModerationError):
     """The comment store is unreachable or refused an operation."""
+
+
+class QueueError(StoreError):
+    """A queue action that cannot be done in the comment's present state."""
+
+
+class ClaimLost(QueueError):
+    """The moderator does not hold the comment (never claimed, or the claim expired and
+    another moderator took it)."""
+
+
+class NotQueued(QueueError):
+    """The comment is not in a review queue."""
+
+
+class AlreadyDecided(QueueError):
+    """The comment was decided already."""
+
+
+class NothingToUndo(QueueError):
+    """The moderator has no decision in force to undo."""
+
+
+class AlreadyReopened(QueueError):
+    """The decision was undone already: the comment is back in the queue."""
+
+
+class AuthError(ModerationError):
+    """Sign-in refused, or an account change that is not allowed."""
+
+
+class AccountLocked(AuthError):
+    def __init__(self, name: str, until, max_failures: int):
+        self.until = until
+        super().__init__(f"account {name!r} is locked after {max_failures} failed sign-ins "
+                         f"until {until:%H:%M} UTC")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the project into ./.venv (created if missing) with what the tests need.
-# Idempotent: a second run only checks (it reinstalls when pyproject.toml, this script or
-# the C speed-up changes). pip and setuptools are upgraded too: the venv's bundled
+# Idempotent: a second run only checks (it reinstalls when pyproject.toml or this script
+# changes). pip and setuptools are upgraded too: the venv's bundled
 # setuptools is then at PyPI's latest release, which scripts/audit.py can audit. As root on
 # Debian it also installs Chromium (for the browser test) when it is missing.
 set -euo pipefail
@@ -14,7 +14,7 @@ fi
 if [[ ! -x .venv/bin/python ]]; then
   "$PY" -m venv .venv
 fi
-stamp=.venv/.installed-$(cat pyproject.toml scripts/setup.sh moderation/*.c | sha256sum | cut -c1-16)
+stamp=.venv/.installed-$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)
 if [[ ! -f $stamp ]]; then
   .venv/bin/python -m pip install -q --upgrade pip setuptools >/dev/null
   .venv/bin/python -m pip install -q -e ".[test]"

@@ -44,8 +44,8 @@ def tiny_model(tmp_path_factory):
 def seed_model():
     """The default model, trained once per session on the bundled seed corpus (5-fold CV,
     as ``moderation train``); in memory, not saved. Takes 15 to 40 s."""
-    from moderation.dataset import load_seed
-    from moderation.training import train_model
+    from moderation.classifier.dataset import load_seed
+    from moderation.classifier.training import train_model
 
     return train_model(load_seed(), folds=5)
 

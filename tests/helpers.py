@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
+from moderation.classifier.model import Scores
 from moderation.taxonomy import LABELS
 
 # words that make the stand-in model flag a label (score 0.9; otherwise 0.1)
@@ -32,19 +32,21 @@ class KeywordModel:
     thresholds = {label: 0.5 for label in LABELS}
     version = "keyword-1"
 
-    def predict_proba(self, texts):
+    def score(self, texts) -> Scores:
         rows = []
         for text in texts:
             low = text.lower()
             tag = _SCORE_TAG.search(low)
             hit = float(tag.group(1)) if tag else 0.9
-            rows.append({label: hit if any(w in low for w in KEYWORDS[label]) else 0.1
-                         for label in LABELS})
-        return pd.DataFrame(rows, columns=list(LABELS))
+            rows.append([hit if any(w in low for w in KEYWORDS[label]) else 0.1
+                         for label in LABELS])
+        return Scores(LABELS, np.array(rows).reshape(-1, len(LABELS)), np.full(len(LABELS), 0.5))
+
+    def predict_proba(self, texts):
+        return self.score(texts).frame()
 
     def predict(self, texts):
-        proba = self.predict_proba(texts)
-        return [[label for label in LABELS if row[label] >= 0.5] for _, row in proba.iterrows()]
+        return [list(flags) for flags in self.score(texts).flags]
 
 
 def write_csv(path: Path, rows: list[dict], columns: list[str] | None = None) -> Path:

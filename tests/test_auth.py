@@ -1,6 +1,7 @@
 """Moderator accounts: argon2 hashes, roles, lockout, the file written safely."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import stat
@@ -8,6 +9,15 @@ import stat
 import pytest
 
 from moderation import auth
+from moderation.auth import (
+    AuthError,
+    Moderator,
+    SessionPolicy,
+    account_of,
+    add_moderator,
+    add_moderator_as,
+    list_moderators,
+)
 from moderation.cli import main
 
 
@@ -96,3 +106,24 @@ def test_moderator_commands(tmp_path, monkeypatch, capsys):
     assert main(["moderator", "remove", "petro"]) == 0
     assert main(["moderator", "remove", "petro"]) == 2
     assert "no moderator named 'petro'" in capsys.readouterr().err
+
+
+def test_session_policy():
+    policy = SessionPolicy(idle_minutes=30, max_hours=12)
+    t0 = dt.datetime(2026, 1, 1, 8, tzinfo=dt.UTC)
+    assert policy.expired(t0, t0, t0 + dt.timedelta(minutes=29)) is None
+    assert policy.expired(t0, t0, t0 + dt.timedelta(minutes=31)) == "idle"
+    assert policy.expired(t0, t0 + dt.timedelta(hours=12), t0 + dt.timedelta(hours=12, minutes=1)
+                          ) == "max_age"
+    assert SessionPolicy.from_env({"MODERATION_SESSION_IDLE_MINUTES": "5"}).idle_minutes == 5
+
+
+def test_only_an_admin_adds_moderators(tmp_path):
+    path = tmp_path / "moderators.json"
+    add_moderator(path, "admin", "admin-password", role="admin")
+    with pytest.raises(AuthError, match="not an admin"):
+        add_moderator_as(Moderator("petro", "moderator"), path, "ivan", "ivan-password")
+    add_moderator_as(Moderator("admin", "admin"), path, "ivan", "ivan-password")
+    assert [m.name for m in list_moderators(path)] == ["admin", "ivan"]
+    assert account_of(path, "ivan") == Moderator("ivan", "moderator")
+    assert account_of(path, "nobody") is None

@@ -20,8 +20,8 @@ from helpers import KeywordModel, write_csv
 from ui_data import INJECTION, queue_rows
 
 from moderation.auth import add_moderator
-from moderation.ingest import ingest_file
 from moderation.queue import history
+from moderation.queue.ingest import ingest_file
 from moderation.store import open_store
 
 pytestmark = pytest.mark.browser

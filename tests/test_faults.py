@@ -3,6 +3,7 @@ or unwritable disk. Each is either survived (nothing lost, nothing twice) or rep
 a clear message; none is silently ignored."""
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import shutil
@@ -19,8 +20,8 @@ from helpers import KeywordModel, write_csv
 from moderation import load_model
 from moderation.cli import main as cli_main
 from moderation.errors import ModelError, StoreError
-from moderation.ingest import ingest_file
 from moderation.queue import decide, next_item
+from moderation.queue.ingest import ingest_file
 from moderation.store import open_store
 from moderation.store.schema import (
     claims,
@@ -55,7 +56,7 @@ def child_env() -> dict[str, str]:
 SLOW_INGEST = """
 import sys, time
 from helpers import KeywordModel
-from moderation.ingest import ingest_file
+from moderation.queue.ingest import ingest_file
 from moderation.store import open_store
 
 class Slow(KeywordModel):  # slow enough that the test can kill it midway
@@ -205,7 +206,7 @@ def break_model(model_dir: Path, how: str) -> str:
         shutil.rmtree(model_dir)
         return "no model at"
     if how == "truncated":
-        pipeline = model_dir / "pipeline.joblib"
+        pipeline = model_dir / "pipeline.skops"
         pipeline.write_bytes(pipeline.read_bytes()[:1000])
         return "truncated or replaced"
     (model_dir / "manifest.json").write_text("{not json", encoding="utf-8")
@@ -270,7 +271,7 @@ def test_full_sqlite_disk_stops_the_ingest_loudly_and_a_rerun_completes(tmp_path
 
 
 def test_full_disk_while_saving_a_model_keeps_the_old_one(tiny_model, tmp_path, monkeypatch):
-    from moderation.bundle import save_bundle
+    from moderation.classifier.bundle import save_bundle
 
     current = tmp_path / "model"
     shutil.copytree(tiny_model, current)
@@ -279,8 +280,9 @@ def test_full_disk_while_saving_a_model_keeps_the_old_one(tiny_model, tmp_path, 
     def no_space(*_args, **_kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("moderation.bundle.joblib.dump", no_space)
+    monkeypatch.setattr("moderation.classifier.bundle.os.fsync", no_space)
     with pytest.raises(OSError, match="No space left on device"):
-        save_bundle(model, current, card="new", manifest={"version": "new"})
+        save_bundle(dataclasses.replace(model, manifest={"model_version": "new"}), current,
+                    card="new")
     assert load_model(current).version == model.version  # the old bundle, intact
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]  # no half-written copy

@@ -26,13 +26,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from moderation import load_model
+from moderation.classifier.scoring import ERROR_COLUMN, score_file
 from moderation.errors import DataError
-from moderation.ingest import ingest_file
-from moderation.io import Problem, read_table
-from moderation.normalize import normalize, normalize_with_map
-from moderation.reader import IncomingComment, read_comments
-from moderation.scoring import ERROR_COLUMN, score_file
+from moderation.queue.incoming import IncomingComment, read_comments
+from moderation.queue.ingest import ingest_file
 from moderation.store import open_store
+from moderation.tables import Problem, read_table
+from moderation.text.normalize import normalize, normalize_with_map
 
 CASES: Counter = Counter()
 MAX_TEXT = 20_000

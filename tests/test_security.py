@@ -3,7 +3,8 @@ password storage, lockout expiry, and admin-only actions leaving nothing behind.
 
 Already covered elsewhere and not repeated here: tampered / truncated / swapped bundles
 (test_bundle.py), lockout and plaintext-free file (test_auth.py), session policy and the
-role checks themselves (test_ui_support.py). HTML in the UI: tests/ui/test_security_ui.py.
+role checks themselves (tests/learning/test_retrain.py, tests/test_auth.py). HTML in the UI:
+tests/ui/test_security_ui.py.
 """
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from helpers import write_csv
 
 from moderation import auth
 from moderation.errors import DataError
-from moderation.ingest import ingest_file
 from moderation.queue import (
     Filters,
     author_history,
@@ -24,6 +24,7 @@ from moderation.queue import (
     near_duplicates,
     next_item,
 )
+from moderation.queue.ingest import ingest_file
 
 INJECTIONS = ["' OR 1=1 --", "'; DROP TABLE decisions; --", "\" OR \"\"=\"", "%", "_", "\\",
               "%' OR '1'='1", "a%b_c\\", "1; DELETE FROM comments", "' UNION SELECT * FROM claims --",
@@ -162,7 +163,8 @@ def test_unknown_names_and_injection_names_never_sign_in(tmp_path):
 
 
 def test_refused_admin_actions_leave_nothing_behind(tmp_path, tiny_model):
-    from moderation.ui_support import add_moderator_as, promote, retrain
+    from moderation.auth import add_moderator_as
+    from moderation.learning.retrain import promote, retrain
 
     path = tmp_path / "moderators.json"
     auth.add_moderator(path, "petro", "battery staple")

@@ -12,10 +12,11 @@ import sqlalchemy as sa
 import streamlit as st
 import uikit
 
+from moderation.display import highlighted_markdown, md_escape, titles
 from moderation.errors import DataError, StoreError
 from moderation.queue import Filters, author_history, decide, near_duplicates, next_item, undo
+from moderation.queue.reports import open_counts
 from moderation.taxonomy import BY_NAME, LABEL_DEFS, LABELS, LANGS
-from moderation.ui_support import highlighted_markdown, md_escape, open_counts, titles
 
 SHORTCUTS = {"confirm": "J", "override": "K", "relabel": "S", "skip": "N", "undo": "U"}
 TITLES = {"review": "Черга", "spot_check": "Вибіркова перевірка"}

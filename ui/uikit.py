@@ -15,12 +15,23 @@ import sqlalchemy as sa
 import streamlit as st
 
 from moderation import load_model
-from moderation.auth import AccountLocked, AuthError, Moderator, verify
-from moderation.errors import DataError, ModelError, StoreError
+from moderation.auth import Moderator, SessionPolicy, account_of, verify
+from moderation.display import md_escape
+from moderation.errors import (
+    AccountLocked,
+    AlreadyDecided,
+    AlreadyReopened,
+    AuthError,
+    ClaimLost,
+    LabelsRequired,
+    ModelError,
+    NothingToUndo,
+    NotQueued,
+    StoreError,
+)
 from moderation.queue import release
 from moderation.settings import get_settings
 from moderation.store import open_store
-from moderation.ui_support import SessionPolicy, account_of, md_escape
 
 KYIV = ZoneInfo("Europe/Kyiv")
 STATE_DEFAULTS = {
@@ -168,21 +179,22 @@ def when(value: dt.datetime | None) -> str:
     return value.astimezone(KYIV).strftime("%d.%m.%Y %H:%M")
 
 
+QUEUE_MESSAGES = {
+    ClaimLost: "Цей коментар уже не закріплений за вами (минув час): беремо наступний.",
+    AlreadyDecided: "Цей коментар уже вирішено.",
+    NotQueued: "Цього коментаря немає в черзі.",
+    NothingToUndo: "Немає рішення, яке можна скасувати.",
+    AlreadyReopened: "Цей коментар уже повернуто в чергу.",
+    LabelsRequired: "Щоб підтвердити порушення, позначте хоча б одну мітку (клавіші 1–6).",
+}
+
+
 def error_text(exc: Exception) -> str:
-    """A Ukrainian sentence for the errors the queue functions raise on purpose."""
-    text = str(exc)
-    if isinstance(exc, StoreError):
-        if "held by another moderator" in text or "does not hold" in text:
-            return "Цей коментар уже не закріплений за вами (минув час): беремо наступний."
-        if "decided already" in text:
-            return "Цей коментар уже вирішено."
-        if "nothing to undo" in text:
-            return "Немає рішення, яке можна скасувати."
-        if "back in the queue" in text:
-            return "Цей коментар уже повернуто в чергу."
-    if isinstance(exc, DataError) and "confirm needs at least one label" in text:
-        return "Щоб підтвердити порушення, позначте хоча б одну мітку (клавіші 1–6)."
-    return f"Помилка: {text}"
+    """A Ukrainian sentence for the errors the queue functions raise on purpose (by type)."""
+    for kind, message in QUEUE_MESSAGES.items():
+        if isinstance(exc, kind):
+            return message
+    return f"Помилка: {exc}"
 
 
 def sidebar(moderator: Moderator) -> None:

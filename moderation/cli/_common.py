@@ -15,7 +15,7 @@ def add_model_option(parser: argparse.ArgumentParser) -> None:
 
 
 def load_model_arg(args: argparse.Namespace):
-    from moderation.bundle import load_bundle
+    from moderation.classifier.bundle import load_bundle
 
     return load_bundle(args.model or get_settings().model_dir)
 

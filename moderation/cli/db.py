@@ -61,7 +61,7 @@ def run_current(args: argparse.Namespace) -> int:
 
 
 def run_backup(args: argparse.Namespace) -> int:
-    from moderation.backup import backup_sqlite
+    from moderation.store.backup import backup_sqlite
 
     url = _url(args)
     dest = backup_sqlite(url, args.output)

@@ -22,10 +22,10 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from moderation.dataset import parse_mapping
-    from moderation.evaluate_files import evaluate_file
-    from moderation.evaluation import format_metrics
-    from moderation.io import atomic_path
+    from moderation.classifier.dataset import parse_mapping
+    from moderation.classifier.evaluation import evaluate_file
+    from moderation.classifier.metrics import format_metrics
+    from moderation.tables import atomic_path
 
     model = load_model_arg(args)
     result = evaluate_file(model, args.data, parse_mapping(args.map))

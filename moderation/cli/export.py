@@ -16,7 +16,7 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from moderation.export import export_decisions
+    from moderation.queue.export import export_decisions
     from moderation.settings import get_settings
 
     count = export_decisions(args.db or get_settings().db_url, args.output)

@@ -38,7 +38,7 @@ def _rate(value: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    from moderation.ingest import ingest_file
+    from moderation.queue.ingest import ingest_file
 
     model = load_model_arg(args)
     store = open_store_arg(args)

@@ -39,7 +39,7 @@ def _password(args: argparse.Namespace) -> str:
         return sys.stdin.readline().rstrip("\r\n")
     first = getpass.getpass(f"password for {args.name}: ")
     if getpass.getpass("again: ") != first:
-        from moderation.auth import AuthError
+        from moderation.errors import AuthError
 
         raise AuthError("the two passwords differ")
     return first

@@ -19,7 +19,7 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from moderation.scoring import score_file
+    from moderation.classifier.scoring import score_file
 
     model = load_model_arg(args)
     report = score_file(model, args.input, args.output)

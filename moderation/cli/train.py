@@ -63,7 +63,7 @@ def refuse_eval_path(path: Path) -> None:
 
 
 def collect(args: argparse.Namespace, progress):
-    from moderation.dataset import LabelledData, load_seed, parse_mapping, read_labelled
+    from moderation.classifier.dataset import LabelledData, load_seed, parse_mapping, read_labelled
 
     mapping = parse_mapping(args.map)
     parts = [] if args.no_seed else [load_seed()]
@@ -71,8 +71,8 @@ def collect(args: argparse.Namespace, progress):
         refuse_eval_path(Path(f))
         parts.append(read_labelled(f, mapping=mapping))
     if args.from_db:
-        from moderation.export import decisions_frame
-        from moderation.training import as_labelled
+        from moderation.classifier.training import as_labelled
+        from moderation.queue.export import decisions_frame
 
         frame = decisions_frame(args.from_db)
         progress(f"{len(frame):,} decided comments from the store")
@@ -90,7 +90,8 @@ SHORT = {"political_pr": "pol_pr", "personal_feud": "feud", "advertising": "ads"
 
 def format_independent(results: dict[str, dict]) -> str:
     """A short table: per file macro/micro F1, per-label F1, disguised vs plain recall."""
-    from moderation.evaluation import fmt_score as _num, slice_phrases
+    from moderation.classifier.metrics import fmt_score as _num
+    from moderation.classifier.metrics import slice_phrases
 
     labels = list(next(iter(results.values()))["labels"])
     lines = ["Independently written comments (never trained on; ~300 rows each, so every "
@@ -112,11 +113,11 @@ def format_independent(results: dict[str, dict]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from moderation.bundle import save_bundle
-    from moderation.card import model_card
-    from moderation.evaluation import format_metrics
-    from moderation.evaluate_files import evaluate_independent, evaluate_shared
-    from moderation.training import train_model
+    from moderation.classifier.bundle import save_bundle
+    from moderation.classifier.card import model_card
+    from moderation.classifier.evaluation import evaluate_independent, evaluate_shared
+    from moderation.classifier.metrics import format_metrics
+    from moderation.classifier.training import train_model
 
     progress = Progress(args.quiet)
     data = collect(args, progress)
@@ -148,11 +149,11 @@ def run(args: argparse.Namespace) -> int:
             progress("scored the independently written sets (evaluation only)")
             model.manifest["metrics"]["independent_eval"] = independent
             print(format_independent(independent))
-    saved = save_bundle(model, out, card=model_card(model.manifest), manifest=model.manifest)
+    saved = save_bundle(model, out, card=model_card(model.manifest))
     print(f"saved model {saved.version} to {saved.path} "
           f"({model.manifest['train_seconds']:.1f} s training)")
     if args.json:
-        from moderation.io import atomic_path
+        from moderation.tables import atomic_path
 
         with atomic_path(args.json) as tmp:
             tmp.write_text(json.dumps(saved.manifest["metrics"], indent=2, ensure_ascii=False),

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from moderation.fingerprint import jaccard, shingles
 from moderation.queue.records import COMMENT_COLUMNS, Comment
+from moderation.queue.sketches import jaccard, shingles
 from moderation.store import Store
 from moderation.store.schema import VERDICTS, comment_sketches, comments, decisions, queue_items
 from moderation.taxonomy import parse_labels

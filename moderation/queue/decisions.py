@@ -21,7 +21,16 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from moderation.errors import DataError, StoreError
+from moderation.errors import (
+    AlreadyDecided,
+    AlreadyReopened,
+    ClaimLost,
+    DataError,
+    LabelsRequired,
+    NothingToUndo,
+    NotQueued,
+    QueueError,
+)
 from moderation.queue.claims import check_moderator, claim_for, load_item
 from moderation.queue.records import DECISION_COLUMNS, Decision, Item
 from moderation.store import Store
@@ -44,8 +53,9 @@ def decide(store: Store, comment_id: int | None, moderator: str, action: str,
            now: datetime | None = None) -> Decision:
     """Record ``moderator``'s ``action`` on the comment they hold; returns the decision.
 
-    Raises ``StoreError`` when the moderator does not hold the comment (never claimed,
-    claim taken over after expiry, already decided) and ``DataError`` for bad labels.
+    Raises ``ClaimLost`` when the moderator does not hold the comment (never claimed, claim
+    taken over after expiry), ``AlreadyDecided``, ``NotQueued``, and ``DataError`` (or
+    ``LabelsRequired``) for bad labels.
     """
     check_moderator(moderator)
     if action not in ACTIONS:
@@ -59,7 +69,7 @@ def decide(store: Store, comment_id: int | None, moderator: str, action: str,
         holder = conn.execute(sa.select(claims.c.moderator)
                               .where(claims.c.comment_id == comment_id)).scalar()
         if item is None or item.status != OPEN or holder != moderator:
-            raise StoreError(_not_held(comment_id, item, holder, moderator))
+            raise _not_held(comment_id, item, holder, moderator)
         final = _final_labels(action, chosen, parse_labels(item.flagged_labels))
         decision = _insert(conn, comment_id=comment_id, moderator=moderator, action=action,
                            labels=final, note=note, queue=item.queue,
@@ -76,7 +86,7 @@ def undo(store: Store, moderator: str, *, comment_id: int | None = None,
     """Revert ``moderator``'s latest verdict still in force; returns the ``undo`` decision.
 
     The comment goes back to its queue, claimed by ``moderator`` (see ``current_item``).
-    Repeated calls walk further back. Raises ``StoreError`` when there is nothing to undo.
+    Repeated calls walk further back. Raises ``NothingToUndo`` or ``AlreadyReopened``.
     """
     check_moderator(moderator)
     with store.write() as conn:
@@ -88,11 +98,11 @@ def undo(store: Store, moderator: str, *, comment_id: int | None = None,
             query = query.where(decisions.c.comment_id == comment_id)
         target = conn.execute(query).first()
         if target is None:
-            raise StoreError(f"nothing to undo: {moderator!r} has no decision in force"
+            raise NothingToUndo(f"nothing to undo: {moderator!r} has no decision in force"
                              + (f" on comment {comment_id}" if comment_id is not None else ""))
         item = _lock_item(store, conn, target.comment_id)
         if item is None or item.status != DONE:
-            raise StoreError(f"comment {target.comment_id} is back in the queue already")
+            raise AlreadyReopened(f"comment {target.comment_id} is back in the queue already")
         at = utcnow()
         try:
             decision = _insert(conn, comment_id=target.comment_id, moderator=moderator,
@@ -100,7 +110,7 @@ def undo(store: Store, moderator: str, *, comment_id: int | None = None,
                                model_version=target.model_version, reverts_id=target.id,
                                decided_at=at)
         except sa.exc.IntegrityError as exc:  # a concurrent undo of the same decision
-            raise StoreError(f"decision {target.id} was undone already") from exc
+            raise AlreadyReopened(f"decision {target.id} was undone already") from exc
         conn.execute(queue_items.update().where(queue_items.c.comment_id == target.comment_id)
                      .values(status=OPEN, entered_at=at))
         claim_for(store, conn, target.comment_id, moderator)
@@ -150,7 +160,7 @@ def _final_labels(action: str, chosen: list[str] | None, flagged: list[str]) -> 
         return chosen
     final = flagged if chosen is None else chosen
     if not final:
-        raise DataError("confirm needs at least one label: the model flagged none here, "
+        raise LabelsRequired("confirm needs at least one label: the model flagged none here, "
                         "so choose the labels the comment breaks", field="labels")
     return final
 
@@ -165,15 +175,16 @@ def _lock_item(store: Store, conn: sa.Connection, comment_id: int | None):
     return conn.execute(query).first()
 
 
-def _not_held(comment_id, item, holder, moderator) -> str:
+def _not_held(comment_id, item, holder, moderator) -> QueueError:
     if item is None:
-        return f"comment {comment_id} is not in a review queue"
+        return NotQueued(f"comment {comment_id} is not in a review queue")
     if item.status != OPEN:
-        return f"comment {comment_id} has been decided already"
+        return AlreadyDecided(f"comment {comment_id} has been decided already")
     if holder is None:
-        return f"{moderator!r} does not hold comment {comment_id}: take it with next_item first"
-    return (f"comment {comment_id} is held by another moderator (a claim lasts "
-            "claim_minutes); take the next comment")
+        return ClaimLost(f"{moderator!r} does not hold comment {comment_id}: take it with "
+                         "next_item first")
+    return ClaimLost(f"comment {comment_id} is held by another moderator (a claim lasts "
+                     "claim_minutes); take the next comment")
 
 
 def _insert(conn: sa.Connection, *, labels: list[str] | None, **values) -> Decision:

@@ -129,3 +129,12 @@ def _quality(rows) -> dict:
         override_rate=overridden / reviewed if reviewed else None,
         spot_check_miss_rate=missed / spot if spot else None,
         reviewed=reviewed, spot_checked=spot)
+
+
+def open_counts(store) -> dict[str, int]:
+    """Comments waiting in each queue (one cheap query for the queue page's header)."""
+    with store.read() as conn:
+        counts = dict(conn.execute(
+            sa.select(queue_items.c.queue, sa.func.count()).where(queue_items.c.status == OPEN)
+            .group_by(queue_items.c.queue)).all())
+    return {queue: int(counts.get(queue, 0)) for queue in QUEUES}

@@ -15,8 +15,8 @@ from ui_data import queue_rows
 from ui_helpers import PASSWORDS
 
 from moderation.auth import add_moderator
-from moderation.ingest import ingest_file
 from moderation.queue import history
+from moderation.queue.ingest import ingest_file
 from moderation.store import open_store
 
 

@@ -15,7 +15,7 @@ from helpers import KeywordModel, write_csv
 from ui_data import queue_rows
 from ui_helpers import start, texts
 
-from moderation.ingest import ingest_file
+from moderation.queue.ingest import ingest_file
 from moderation.store import open_store
 from moderation.store.schema import decisions
 
@@ -153,7 +153,7 @@ def test_ui_says_postgresql_is_down_and_recovers_on_the_same_url(app_env, monkey
 
 @pytest.mark.timeout(60)
 def test_ui_with_a_corrupt_model_warns_and_moderators_still_work(app_env):
-    pipeline = app_env.model_dir / "pipeline.joblib"
+    pipeline = app_env.model_dir / "pipeline.skops"
     pipeline.write_bytes(pipeline.read_bytes()[:1000])  # truncated on disk
     at = start("petro")
     page = shown(at)

@@ -42,7 +42,7 @@ def test_history_filters_and_formula_safe_csv(app_env):
     at.selectbox(key="hist_moderator").set_value("petro").run()
     assert at.dataframe[0].value.empty
     frame = app_env.history()
-    from moderation.ui_support import csv_bytes
+    from moderation.display import csv_bytes
 
     rows = list(csv.DictReader(io.StringIO(csv_bytes(frame).decode("utf-8-sig"))))
     assert {r["note"] for r in rows} >= {"'=HYPERLINK(\"http://x\")"}
@@ -83,13 +83,13 @@ def test_model_page_for_a_moderator_has_no_retrain(app_env):
 def test_admin_retrains_compares_and_promotes(app_env, monkeypatch):
     import corpus
 
-    from moderation.training import as_labelled
+    from moderation.classifier.training import as_labelled
 
     base = corpus.tiny_frame()
     seed = pd.concat([base.assign(id=[f"{i}-{k}" for i in range(len(base))],
                                   article_title=base["article_title"] + f" {k}")
                       for k in range(3)], ignore_index=True)  # enough rows for a held-out split
-    monkeypatch.setattr("moderation.dataset.load_seed", lambda: as_labelled(seed))
+    monkeypatch.setattr("moderation.classifier.dataset.load_seed", lambda: as_labelled(seed))
     before = load_model(app_env.model_dir).version
     at = start("olena")
     at.button(key="act_confirm").click().run()  # one decision to learn from

@@ -5,10 +5,10 @@ import streamlit as st
 import uikit
 
 from moderation.auth import list_moderators
+from moderation.display import csv_bytes
 from moderation.queue import ACTIONS, history
 from moderation.settings import get_settings
 from moderation.taxonomy import BY_NAME, LABELS
-from moderation.ui_support import csv_bytes
 
 ACTION_NAMES = {"confirm": "підтверджено", "override": "дозволено", "relabel": "змінено мітки",
                 "skip": "пропущено", "undo": "скасовано"}

@@ -3,12 +3,12 @@ import pandas as pd
 import streamlit as st
 import uikit
 
-from moderation.auth import AuthError
-from moderation.errors import DataError, ModelError
-from moderation.promotions import promotions
+from moderation.display import md_escape
+from moderation.errors import AuthError, DataError, ModelError
+from moderation.learning.promotions import promotions
+from moderation.learning.retrain import promote, retrain
 from moderation.settings import get_settings
 from moderation.taxonomy import BY_NAME, LABELS
-from moderation.ui_support import md_escape, promote, retrain
 
 st.title("Модель")
 uikit.show_flash()
@@ -28,7 +28,8 @@ if model is not None:
                      + (f": macro F1 {macro:.3f}" if macro is not None else ""))
         st.dataframe(pd.DataFrame(rows), hide_index=True, key="model_metrics")
     with st.expander("Картка моделі (MODEL_CARD.md)"):
-        st.markdown(model.card or "Картки немає.")
+        # the card verified when the model was loaded, shown as text (never rendered)
+        st.code(model.card or "Картки немає.", language=None, wrap_lines=True)
 
 with uikit.db_errors():
     promoted = promotions(uikit.store(), limit=20)

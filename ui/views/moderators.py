@@ -2,9 +2,10 @@
 import streamlit as st
 import uikit
 
-from moderation.auth import ROLES, AuthError, list_moderators
+from moderation.auth import ROLES, add_moderator_as, list_moderators
+from moderation.display import md_escape
+from moderation.errors import AuthError
 from moderation.settings import get_settings
-from moderation.ui_support import add_moderator_as, md_escape
 
 st.title("Модератори")
 admin = uikit.user()

@@ -2,8 +2,8 @@
 import streamlit as st
 import uikit
 
+from moderation.display import flag_quality_frame
 from moderation.queue import stats
-from moderation.ui_support import flag_quality_frame
 
 
 def pct(value):
