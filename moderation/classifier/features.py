@@ -61,19 +61,26 @@ def _ints(values) -> np.ndarray:
 
 
 def pair_counts(rows, columns, shape: tuple[int, int]) -> sp.csr_matrix:
-    """Counts of (row, column) pairs as a CSR matrix (repeated pairs summed)."""
-    rows, columns = _ints(rows), _ints(columns)
-    return sp.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=shape)
+    """Counts of (row, column) pairs as a CSR matrix in canonical form (sorted, summed)."""
+    pairs, counts = np.unique(_ints(rows) * shape[1] + _ints(columns), return_counts=True)
+    indptr = np.searchsorted(pairs, np.arange(shape[0] + 1) * shape[1])
+    return sp.csr_matrix((counts.astype(np.float64), pairs % shape[1], indptr), shape=shape)
 
 
 def sublinear_tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     """Rows of ``(1 + log count) * idf``, each scaled to unit L2 norm (empty rows stay 0)."""
-    counts = counts.tocsr()
-    counts.sum_duplicates()
+    counts = _canonical(counts)
     data = (1.0 + np.log(counts.data)) * idf[counts.indices]
     rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
     norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=counts.shape[0]))
     return sp.csr_matrix((data / norms[rows], counts.indices, counts.indptr), shape=counts.shape)
+
+
+def _canonical(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    if not matrix.has_canonical_format:
+        matrix = matrix.tocsr(copy=True)
+        matrix.sum_duplicates()
+    return matrix
 
 
 def smooth_idf(df: np.ndarray, n_docs: int) -> np.ndarray:
@@ -266,9 +273,8 @@ class CharNgrams(_Ngrams):
             stream = CharStream.of(chunk)
             unit, _, _, k = self._grams(stream, lo, hi)
             distinct, key_id = np.unique(k, return_inverse=True)
-            per_doc = self._occurrence_matrix(stream, len(chunk)) @ pair_counts(
-                unit, key_id, (len(stream.unit_len), len(distinct)))
-            per_doc.sum_duplicates()
+            per_doc = _canonical(self._occurrence_matrix(stream, len(chunk)) @ pair_counts(
+                unit, key_id, (len(stream.unit_len), len(distinct))))
             keys.append(distinct)
             df.append(np.bincount(per_doc.indices, minlength=len(distinct)))
             tf.append(np.asarray(per_doc.sum(axis=0)).ravel())
@@ -370,8 +376,7 @@ class Signals(_View):
         return np.array(SIGNAL_TERMS, dtype=object)
 
     def weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
-        counts = counts.tocsr()
-        counts.sum_duplicates()
+        counts = _canonical(counts)
         cap = np.where(counts.indices == EXCLAIM_COLUMN, self.max_exclaim, np.inf)
         data = self.scale * np.log1p(np.minimum(counts.data, cap))
         return sp.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
