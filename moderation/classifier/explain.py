@@ -2,24 +2,25 @@
 
 For a linear model the contribution of feature ``f`` to label ``j`` is ``x_f * w_jf``. The
 feature views list every occurrence of their terms with its span of normalised text (the
-same ``occurrences`` call that scoring weights, :mod:`moderation.classifier.features`); a
-positive contribution is shared among its occurrences and spread over their characters,
-summed per word, and the best words are mapped back to ``(start, end)`` of the comment as
-written (:meth:`~moderation.classifier.analysis.Document.original_spans`), even when it was
+same terms that scoring counts, :mod:`moderation.classifier.features`); a contribution is
+shared among its occurrences and spread over their characters, and summed per word (a
+token of the analysis). A moderator sees at most a few words or phrases per label: those
+that pushed it most, never a function word (``moderation.text.stopwords``) on its own,
+mapped back to ``(start, end)`` of the comment as written
+(:meth:`~moderation.classifier.analysis.Document.original_spans`), even when it was
 disguised (``х.у.й.л.о`` or ``+38 067 ...`` highlight as one stretch).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from moderation.text.stopwords import STOPWORDS
+
 if TYPE_CHECKING:
     from moderation.classifier.model import ModerationModel
-
-_WORD_CORE = re.compile(r"[\w*'@$]+(?:[\W_]*[\w*'@$]+)*")  # a word without its punctuation
 
 
 @dataclass(frozen=True)
@@ -62,41 +63,53 @@ def contributions(model: ModerationModel, text: str):
     return doc, proba, contrib, start, end
 
 
-def explain_text(model: ModerationModel, text: str, *, top: int = 8) -> dict[str, list[Span]]:
+MAX_PHRASES = 3  # shown per label
+MIN_WEIGHT = 0.25  # a word's net contribution to the label's log-odds, at least
+MIN_SHARE = 0.2  # and at least this share of the strongest word's
+
+
+def explain_text(model: ModerationModel, text: str, *, top: int = MAX_PHRASES
+                 ) -> dict[str, list[Span]]:
+    """For each flagged label, at most ``top`` words or phrases of ``text`` (spans of the
+    original) that pushed it most; function words are never shown on their own."""
     doc, proba, contrib, start, end = contributions(model, text)
     thresholds = model.pipeline[-1].thresholds_
+    tokens = doc.token_spans()
     result: dict[str, list[Span]] = {}
     for j, label in enumerate(model.labels):
         if proba[j] < thresholds[j]:
             continue
-        char_score = np.zeros(len(doc.norm))
+        char_score = np.zeros(len(doc.norm) + 1)
         for c, a, b in zip(contrib[j], start, end):
-            if c > 0 and b > a:
+            if b > a:  # a term's weight, positive or negative, spread over its characters
                 char_score[a:b] += c / (b - a)
-        result[label] = _top_spans(doc, char_score, top)
+        weights = [float(char_score[a:b].sum()) for a, b in tokens]
+        result[label] = _phrases(doc, tokens, weights, top)
     return result
 
 
-def _top_spans(doc, char_score: np.ndarray, top: int) -> list[Span]:
-    scored = []
-    for m in re.finditer(r"\S+", doc.norm):
-        a, b = m.span()
-        inner = _WORD_CORE.search(m.group())  # punctuation around a word is not the word
-        if inner:
-            a, b = a + inner.start(), a + inner.end()
-        score = float(char_score[a:b].sum())
-        if score > 0:
-            scored.append((score, a, b))
-    if not scored:
-        return []
-    scored.sort(reverse=True)
-    best = scored[0][0]
-    chosen = sorted((a, b, s) for s, a, b in scored[:top] if s >= 0.15 * best)
-    where = doc.original_spans([a for a, _, _ in chosen], [b for _, b, _ in chosen])
-    out: list[Span] = []
-    for (start, end), (_, _, s) in zip(where, chosen):
-        if out and start <= out[-1].end:
-            prev = out.pop()
-            start, end, s = prev.start, max(end, prev.end), s + prev.weight
-        out.append(Span(start, end, doc.text[start:end], round(s, 4)))
-    return sorted(out, key=lambda span: -span.weight)
+def _phrases(doc, tokens: list[tuple[int, int]], weights: list[float], top: int) -> list[Span]:
+    """The strongest runs of words: each word of a run carries at least ``MIN_WEIGHT`` and
+    ``MIN_SHARE`` of the best word's weight, except function words between two such words."""
+    content = [not _is_function_word(t) for t in doc.tokens]
+    best = max((w for w, c in zip(weights, content) if c), default=0.0)
+    strong = [c and w >= MIN_WEIGHT and w >= MIN_SHARE * best for w, c in zip(weights, content)]
+    runs: list[list[int]] = []
+    for i, is_strong in enumerate(strong):
+        if not is_strong:
+            continue
+        bridge = runs and runs[-1][-1] == i - 2 and not content[i - 1] and weights[i - 1] > 0
+        if runs and (runs[-1][-1] == i - 1 or bridge):
+            runs[-1] += [i - 1, i] if bridge else [i]
+        else:
+            runs.append([i])
+    runs.sort(key=lambda run: -sum(weights[i] for i in run))
+    chosen = runs[:top]
+    where = doc.original_spans([tokens[run[0]][0] for run in chosen],
+                               [tokens[run[-1]][1] for run in chosen])
+    return [Span(a, b, doc.text[a:b], round(sum(weights[i] for i in run), 4))
+            for run, (a, b) in zip(chosen, where) if b > a]
+
+
+def _is_function_word(token: str) -> bool:
+    return token in STOPWORDS or len(token) < 2

@@ -58,3 +58,18 @@ def test_contributions_come_from_the_scored_features(tiny_model):
         clf = model.pipeline.named_steps["clf"]
         decision = clf.intercept_ + contrib.sum(axis=1)
         assert np.allclose(decision, clf.decision_function(X)[0])
+
+
+def test_reasons_are_a_few_words_never_a_function_word_alone(tiny_model):
+    from moderation.text.stopwords import STOPWORDS
+
+    model = load_model(tiny_model)
+    texts = ["Голосуйте за Поліщука, а не за цих злодіїв!", "ти дебіл і покидьок, а від тебе",
+             "Асфальтування дворів, знижки! Телеграм @asfalt_lutsk або 0671234567",
+             "Заступник мера злодій і хабарник, гроші пішли йому в кишеню"]
+    for text in texts:
+        for label, spans in model.explain(text).items():
+            assert len(spans) <= 3
+            for s in spans:
+                words = [w.lower() for w in s.text.replace(",", " ").split()]
+                assert any(w not in STOPWORDS and len(w) > 1 for w in words), (text, s)

@@ -1,8 +1,8 @@
 """The bundled independently written evaluation sets (moderation/data/eval): never trained on.
 
-Two writers who followed LABELING.md but never saw the seed corpus wrote them; they stand in
-for how the project is judged (macro F1 >= 0.80 on such comments; disguised recall close to
-plain recall). See the data card, moderation/data/README.md.
+Writers who followed LABELING.md but never saw the training rows wrote them; they stand in
+for how the project is judged (macro F1 on such comments; disguised recall close to plain
+recall). See the data card, moderation/data/README.md.
 """
 import fnmatch
 import time
@@ -22,7 +22,7 @@ from moderation.classifier.metrics import bootstrap_f1, multilabel_metrics, slic
 from moderation.taxonomy import LABELS, LANGS
 
 ROOT = Path(__file__).resolve().parents[2]
-NAMES = {"independent_a.csv", "independent_b.csv"}
+NAMES = {"independent_a.csv", "independent_b.csv", "independent_c.csv"}
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +54,10 @@ def test_no_near_duplicate_of_a_seed_row(independent):
         assert J[i, j] < 0.8, (f"{name} row {data.frame['id'][i]} near-duplicates seed row "
                                f"{seed.frame['id'][j]}: max character 5-gram Jaccard "
                                f"{J[i, j]:.3f}", data.texts[i], seed.texts[j])
-    a, b = (independent[n] for n in sorted(NAMES))
-    assert cross_jaccard(a.texts, b.texts).max() < 0.8
+    names = sorted(NAMES)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            assert cross_jaccard(independent[a].texts, independent[b].texts).max() < 0.8, (a, b)
 
 
 def test_shipped_as_package_data():
@@ -123,7 +125,7 @@ def test_rows_without_a_disguise_mark_count_as_neither():
 def test_default_model_quality_on_independent_sets(seed_model):
     """Regression floor for the default model (about 0.83 and 0.81 macro F1 when written)."""
     res = evaluate_independent(seed_model, bootstrap=0)
-    assert set(res) == {"independent_a.csv", "independent_b.csv"}
+    assert set(res) == NAMES
     for name, m in res.items():
         per_label = {k: round(v["f1"], 3) for k, v in m["labels"].items()}
         assert m["macro_f1"] >= 0.75, (name, round(m["macro_f1"], 3), per_label)
