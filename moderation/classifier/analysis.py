@@ -38,9 +38,10 @@ from moderation.text.translit import is_latin_word, to_cyrillic
 
 # word characters and asterisks (masked letters: п*дар), apostrophes only inside a word
 TOKEN = re.compile(r"[\w*]+(?:'[\w*]+)*")
-EXCLAIM = "!"
-# the signal view's columns: placeholder counts, lexicon kinds, masked tokens, "!"
-SIGNAL_TERMS: tuple[str, ...] = (*SIGNALS, *lexicon.KINDS, "masked", "exclaim")
+# punctuation counted as signals (emotion, doubt): each mark's column name
+MARKS = {"!": "exclaim", "?": "question"}
+# the signal view's columns: placeholder counts, lexicon kinds, masked tokens, marks
+SIGNAL_TERMS: tuple[str, ...] = (*SIGNALS, *lexicon.KINDS, "masked", *MARKS.values())
 _SIGNAL_COLUMN = {name: i for i, name in enumerate(SIGNAL_TERMS)}
 _KIND_COLUMNS = {kind: _SIGNAL_COLUMN[kind] for kind in lexicon.KINDS}
 
@@ -268,7 +269,7 @@ def signal_table(docs: Sequence[Document]) -> dict[str, tuple[int, ...]]:
 def signal_terms(doc: Document, table: dict[str, tuple[int, ...]]) -> list[tuple[int, int]]:
     """``(column of SIGNAL_TERMS, token index)`` of every placeholder, lexicon hit and masked
     token of ``doc``; a Latin token also counts the lexicon kinds of its reading (once per
-    kind). ``!`` has no token: see :func:`exclaim_positions`."""
+    kind). Marks (``!``, ``?``) have no token: see :func:`mark_positions`."""
     found = [(column, i) for i, token in enumerate(doc.tokens) for column in table[token]]
     for i, reading in doc.readings:
         have = {column for column, at in found if at == i}
@@ -277,9 +278,11 @@ def signal_terms(doc: Document, table: dict[str, tuple[int, ...]]) -> list[tuple
     return found
 
 
-def exclaim_positions(doc: Document) -> list[int]:
-    return [m.start() for m in re.finditer(EXCLAIM, doc.norm)]
+def mark_positions(doc: Document) -> list[tuple[int, int]]:
+    """``(column of SIGNAL_TERMS, position)`` of every counted punctuation mark."""
+    return [(MARK_COLUMNS[m.group()], m.start()) for m in _MARK.finditer(doc.norm)]
 
 
-EXCLAIM_COLUMN = _SIGNAL_COLUMN["exclaim"]
+MARK_COLUMNS = {mark: _SIGNAL_COLUMN[name] for mark, name in MARKS.items()}
+_MARK = re.compile("|".join(map(re.escape, MARKS)))
 MASKED_COLUMN = _SIGNAL_COLUMN["masked"]

@@ -27,12 +27,17 @@ from moderation.tables import Problem, read_table
 from moderation.taxonomy import BY_NAME, LABELS, LANGS, parse_labels
 
 SEED_FILE = "seed_comments.csv"
+SUPPLEMENT_FILE = "supplement_comments.csv"
 UNKNOWN = -1  # a label value not known for a row (e.g. a file that only says ``toxic``)
 DEFAULT_MAX_CHARS = 20_000
 
 
 def seed_path() -> Path:
     return Path(str(resources.files("moderation") / "data" / SEED_FILE))
+
+
+def supplement_path() -> Path:
+    return Path(str(resources.files("moderation") / "data" / SUPPLEMENT_FILE))
 
 
 def parse_mapping(items: list[str] | None) -> dict[str, list[str]]:
@@ -168,8 +173,10 @@ def read_labelled(path: str | Path, *, mapping: dict[str, list[str]] | None = No
 
 
 def load_seed() -> LabelledData:
-    """The bundled, labelled seed corpus."""
-    return read_labelled(seed_path())
+    """The bundled training corpus: the seed comments and the supplement written later for
+    what the seed lacked (replies, local names, prices, emotion, threats, positions,
+    propaganda, slurs; data card: ``moderation/data/README.md``)."""
+    return LabelledData.concat([read_labelled(seed_path()), read_labelled(supplement_path())])
 
 
 def targets_for(data: LabelledData, column_labels: list[str]) -> np.ndarray:

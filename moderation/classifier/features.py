@@ -28,13 +28,12 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted
 
 from moderation.classifier.analysis import (
-    EXCLAIM,
-    EXCLAIM_COLUMN,
+    MARK_COLUMNS,
     SIGNAL_TERMS,
     CharStream,
     Document,
     char_ngrams,
-    exclaim_positions,
+    mark_positions,
     signal_table,
     signal_terms,
     word_ngram_spans,
@@ -357,12 +356,13 @@ class CharNgrams(_Ngrams):
 
 
 class Signals(_View):
-    """Counts of placeholders (``_phone_``...), lexicon hits of each kind, masked tokens
-    and ``!`` (up to ``max_exclaim``), as ``scale * log1p(count)``."""
+    """Counts of placeholders (``_phone_``...), lexicon hits of each kind, masked tokens and
+    punctuation marks (``!``, ``?``, each counted up to ``max_marks``), as
+    ``scale * log1p(count)``."""
 
-    def __init__(self, scale: float = 1.0, max_exclaim: int = 10):
+    def __init__(self, scale: float = 1.0, max_marks: int = 10):
         self.scale = scale
-        self.max_exclaim = max_exclaim
+        self.max_marks = max_marks
 
     def fit(self, X, y=None):
         self.fitted_params_ = {}
@@ -377,7 +377,8 @@ class Signals(_View):
 
     def weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
         counts = _canonical(counts)
-        cap = np.where(counts.indices == EXCLAIM_COLUMN, self.max_exclaim, np.inf)
+        cap = np.where(np.isin(counts.indices, list(MARK_COLUMNS.values())), self.max_marks,
+                       np.inf)
         data = self.scale * np.log1p(np.minimum(counts.data, cap))
         return sp.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
 
@@ -386,7 +387,8 @@ class Signals(_View):
         rows, columns = [], []
         for d, doc in enumerate(docs):
             found = [column for column, _ in signal_terms(doc, table)]
-            found += [EXCLAIM_COLUMN] * doc.norm.count(EXCLAIM)
+            found += [MARK_COLUMNS[mark] for mark in MARK_COLUMNS for _ in
+                      range(doc.norm.count(mark))]
             rows += [d] * len(found)
             columns += found
         return pair_counts(rows, columns, (len(docs), len(SIGNAL_TERMS)))
@@ -396,11 +398,11 @@ class Signals(_View):
         rows, columns, starts, ends = [], [], [], []
         for d, doc in enumerate(docs):
             found, where = signal_terms(doc, table), doc.token_spans()
-            bangs = exclaim_positions(doc)
-            rows += [d] * (len(found) + len(bangs))
-            columns += [column for column, _ in found] + [EXCLAIM_COLUMN] * len(bangs)
-            starts += [where[i][0] for _, i in found] + bangs
-            ends += [where[i][1] for _, i in found] + [p + 1 for p in bangs]
+            marks = mark_positions(doc)
+            rows += [d] * (len(found) + len(marks))
+            columns += [column for column, _ in found] + [column for column, _ in marks]
+            starts += [where[i][0] for _, i in found] + [p for _, p in marks]
+            ends += [where[i][1] for _, i in found] + [p + 1 for _, p in marks]
         return Occurrences(_ints(rows), _ints(columns), _ints(starts), _ints(ends))
 
 

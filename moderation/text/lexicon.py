@@ -18,7 +18,10 @@ is obscene (``хуй``, ``пизд``, ``єб``, ``бля``...) match anywhere in
 
 Kinds: ``obscene`` (мат), ``insult`` (name-calling, dehumanising words, slurs against a
 people or group), ``threat`` (threats and calls to violence), ``propaganda`` (the
-aggressor's slurs for Ukraine and Ukrainians).
+aggressor's slurs for Ukraine and Ukrainians), ``crime`` (words that charge someone with a
+crime or wrongdoing: thief, bribe, stole, traitor, drunk; a cue for accusations), ``source``
+(words that cite where a claim comes from: a court, a verdict, NABU, the article, a
+declaration; LABELING.md: a claim that cites a source is not a baseless accusation).
 """
 from __future__ import annotations
 
@@ -33,11 +36,11 @@ _ENDINGS = {
 }
 
 _OBSCENE = r"""
-  \w*(?<!ра)ху[йяєїеиёю]\w*                      # хуй, нахуя, охуєти (not рахуй, страхує)
+  \w*(?<!ра)(?<!си)ху[йяєїеиёю]\w*               # хуй, нахуя, охуєти (not рахуй, психує)
 | \w*п[иієе]зд\w*                                # пизда, пізд-
-| \w*бля[дт]\w* | бля                           # блядь, блять, бля
+| (?:[зн]а|у|ви|вы|про|до|по|від|от|под|під|роз|раз|з|с)?бля[дт]\w* | бля  # блядь (not роблять)
 | (?:[зн]а|у|ви|вы|про|до|по|від|от|под|пiд|під|роз|раз|з|с|съ|зъ|отъ|подъ|разъ)?['ъь]?
-  (?:[єеёй]о?б|йоб|їб)(?:а|л|у|о|н|и|і|ы|ну|ш)\w*  # єбати, заєбав, наїбав, уёбок
+  (?:[єеё]о?б|йоб|їб)(?:а|л|у|о|н|и|і|ы|ну|ш)\w*  # єбати, заєбав, наїбав (not найбільше)
 | долбо[её]б\w* | довбо[йє]о?б\w*
 | муд(?:ак|ач|ил|ло|озвон){V} | гандон{N} | залуп{V} | дроч{V} | мастурб{V}
 | п[иі]д[аоеэ]р{V} | педер{V} | педик(?!юр){N}
@@ -70,6 +73,26 @@ _INSULT = r"""
 | хач(?:і|и|ів|ам|ами|ах|ик{N})? | черножоп{V} | чорножоп{V}
 | бандерлог{N} | свидомит{N} | свідоміт{N} | укроп(?:ы|и|ов|ів|ам|ами|ах)
 | укропитек{N} | укронацист{V} | укрофашист{V} | бандеронацист{V} | нацик{N}
+| злодюг{N} | злодюжк{N} | балабол{N} | брехун{N} | брехл{N} | пиздабол{V} | жаднюг{N} | жлобяр{N}
+| п'яниц{N} | пьяниц{N} | п'яничк{N} | алкаш{N} | алкашн{V}
+| дикун{N} | дикар{N} | тупиц{N} | бовдур{N} | йолоп{N} | телепн{N} | телепень
+| лузер{N} | ганчірк{N} | підлабузник{N} | підлиз{N} | холуй | холу[їяє]{N} | лакей{N}
+| проститутк{N} | повія | повії | шльондр{N} | шалав{N} | стерв{N}
+| гадин{N} | гадюк{N} | кровопивц{N} | кровопийц{N} | кровосос{N} | упир{N} | вурдалак{N}
+| мразот{N} | мерзот{N} | відброс{N} | отброс{N} | біомас{N} | биомасс{N}
+| совок | совки | совків | совков | колорад{N} | вишиватник{N} | вышиватник{N} | кловн{N}
+| позорищ{N}
+"""
+
+_CRIME = r"""
+  злоді[йяїю]{N} | злодії | злодіїв | злодюг{N} | крад(?:ій|ія|ії|іїв|ієм|ії) | вор(?:ы|ов|ам|ами|юга|юги)?
+| [ву]кра(?:в|ла|ло|ли|сти|сть|де|дуть|дут|ду|дет|деш|дешь|л|ден\w*|дён\w*) | крад[уеі]{V} | краде | крадуть | розкрада{V} | розкра{V}
+| разворов{V} | спиз[дж]{V} | спізд{V} | поцупи{V} | хабар{N} | хабарник{N} | хабарництв{N}
+| взятк{N} | взяточник{N} | відкат{N} | откат{N} | корупціонер{N} | коррупционер{N}
+| шахра[йїя]{N} | шахраї | аферист{N} | мошенник{N} | зрадник{N} | предател{N} | колаборант{N}
+| коллаборант{N} | колаборац{V} | сепаратист{N} | агентур{N} | продажн{A} | кришув{V} | кришу[єю]{V}
+| крышев{V} | відмива{V} | отмыва{V} | привласни{V} | розпили{V} | распили{V} | бухий | бухой
+| п'яний | пьяный | нетверезий
 """
 
 _THREAT = r"""
@@ -89,6 +112,16 @@ _PROPAGANDA = r"""
 | малоросси(?:я|и|ю|ей)
 """
 
+_SOURCE = r"""
+  суд{N} | суду | судом | вирок{N} | вирок | вироку | приговор{N} | рішенн{N} | решени{N}
+| набу | сап | дбр | сбу | прокуратур{N} | прокурор{N} | слідств{N} | следстви{N}
+| розслідуванн{N} | расследовани{N} | підозр{N} | подозрени{N} | обвинувальн{A} | засуджен{V}
+| осуджен{V} | звинувачен{N} | декларац{V} | prozorro | прозорро | аудит{N} | ревізі{V} | ревизи{V}
+| рахунков{A} | стаття | статті | статтю | статье | статьи | джерел{N} | источник{N}
+| посиланн{N} | ссылк{N} | офіційн{V} | официальн{V} | повідомил{V} | сообщил{V}
+| експертиз{N} | экспертиз{N} | протокол{N} | документ{N} | підтвердил{V} | подтвердил{V}
+"""
+
 _FLAGS = re.VERBOSE  # tokens of normalised text are lower case already
 
 
@@ -99,7 +132,8 @@ def _compile(pattern: str) -> re.Pattern:
 
 
 _KINDS = {"obscene": _compile(_OBSCENE), "insult": _compile(_INSULT),
-          "threat": _compile(_THREAT), "propaganda": _compile(_PROPAGANDA)}
+          "threat": _compile(_THREAT), "propaganda": _compile(_PROPAGANDA),
+          "crime": _compile(_CRIME), "source": _compile(_SOURCE)}
 KINDS = tuple(_KINDS)  # the signal features' names
 _ANY = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in _KINDS.values()), _FLAGS)
 
@@ -117,7 +151,9 @@ is_obscene = _matcher("obscene")
 is_insult = _matcher("insult")
 is_threat = _matcher("threat")
 is_propaganda = _matcher("propaganda")
-_TESTS = dict(zip(KINDS, (is_obscene, is_insult, is_threat, is_propaganda)))
+is_crime = _matcher("crime")
+is_source = _matcher("source")
+_TESTS = dict(zip(KINDS, (is_obscene, is_insult, is_threat, is_propaganda, is_crime, is_source)))
 
 
 def kinds(token: str) -> tuple[str, ...]:

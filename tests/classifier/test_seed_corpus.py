@@ -4,14 +4,14 @@ import re
 import pytest
 from helpers import near_duplicate_pairs
 
-from moderation.classifier.dataset import load_seed, seed_path
+from moderation.classifier.dataset import read_labelled, seed_path
 from moderation.taxonomy import LABELS
 from moderation.text.normalize import is_disguised
 
 
 @pytest.fixture(scope="module")
 def seed():
-    data = load_seed()
+    data = read_labelled(seed_path())
     assert not data.problems, data.problems[:5]
     return data
 

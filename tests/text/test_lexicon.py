@@ -14,6 +14,9 @@ from moderation.text.lexicon import KINDS, kinds
     ("здохни", "threat"), ("сдохни", "threat"), ("розстріляти", "threat"), ("закопаю", "threat"),
     ("повісити", "threat"), ("пристрелю", "threat"),
     ("недогосударство", "propaganda"), ("денацифікація", "propaganda"), ("хунта", "propaganda"),
+    ("вкрав", "crime"), ("украли", "crime"), ("хабарник", "crime"), ("зрадники", "crime"),
+    ("розкрадають", "crime"), ("злодії", "crime"), ("аферист", "crime"),
+    ("злодюги", "insult"), ("балабол", "insult"), ("п'яниця", "insult"), ("вишиватники", "insult"),
 ])
 def test_words_and_their_forms_are_found(token, kind):
     assert kind in kinds(token)
@@ -24,11 +27,13 @@ def test_words_and_their_forms_are_found(token, kind):
     "небо", "потреба", "хлеба", "херсон", "педикюр", "бляшанка", "мудрий", "мудрак",
     "сукупний", "сукачук", "бляхарчук", "даунтаун", "ватний", "вата", "дурниця", "шизофренія",
     "новоросійськ", "новороссийск", "окраїна", "окраина", "укроп", "знайду", "приїду",
-    "знищити", "тварина", "орки", "західні", "психологія", "історія",
+    "знищити", "тварина", "орки", "західні", "психологія", "історія", "роблять", "зроблять",
+    "переробляти", "підробляти", "найбільше", "найближче", "психує", "укравтодор", "україна",
+    "вкрай", "прописали", "присвоїли", "сміття", "вишиванка", "колорадський", "крышу",
 ])
 def test_ordinary_words_sharing_letters_are_not(token):
     assert kinds(token) == ()
 
 
 def test_kinds_are_the_signal_names():
-    assert KINDS == ("obscene", "insult", "threat", "propaganda")
+    assert KINDS == ("obscene", "insult", "threat", "propaganda", "crime", "source")
