@@ -166,6 +166,8 @@ def _store_batch(store: Store, rows: list[IncomingComment], model: Scorer, run_i
     external_ids = [row.external_id for row in rows]
     with store.read() as conn:
         planned = _to_store(rows, current_versions(conn, external_ids))
+    if not planned:  # all stored already with these texts
+        return counts
     scored = _scores(model, [row for row, _ in planned])  # outside the write lock
     now = utcnow()
     with store.write() as conn:

@@ -47,17 +47,14 @@ def current_versions(conn: sa.Connection, external_ids: list[str], *,
     """The current version of each of ``external_ids`` that the store holds."""
     found: dict[str, CurrentVersion] = {}
     for start in range(0, len(external_ids), chunk):
-        part = external_ids[start:start + chunk]
-        newest = (sa.select(comments.c.external_id, sa.func.max(comments.c.version).label("v"))
-                  .where(comments.c.external_id.in_(part))
-                  .group_by(comments.c.external_id).subquery())
-        rows = conn.execute(
+        rows = conn.execute(  # every version (edits are few): one index range per id
             sa.select(comments.c.id, comments.c.external_id, comments.c.version,
                       comments.c.text)
-            .join(newest, sa.and_(newest.c.external_id == comments.c.external_id,
-                                  newest.c.v == comments.c.version))).all()
-        found.update((row.external_id, CurrentVersion(row.id, row.version, row.text))
-                     for row in rows)
+            .where(comments.c.external_id.in_(external_ids[start:start + chunk])))
+        for row in rows:
+            known = found.get(row.external_id)
+            if known is None or row.version > known.version:
+                found[row.external_id] = CurrentVersion(row.id, row.version, row.text)
     return found
 
 
