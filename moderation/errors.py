@@ -59,6 +59,11 @@ class AlreadyDecided(QueueError):
     """The comment was decided already."""
 
 
+class Superseded(QueueError):
+    """The author edited the comment: this version left the queue (its claim was released)
+    and the new version is scored and queued on its own."""
+
+
 class NothingToUndo(QueueError):
     """The moderator has no decision in force to undo."""
 

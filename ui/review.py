@@ -3,6 +3,10 @@
 One claimed comment at a time. Every action is a button with a keyboard shortcut whose
 callback calls one queue function; the callback runs before the page is drawn again, so the
 next comment appears without an extra click.
+
+User text (comment, author, title, id) is shown escaped and with its bidirectional control
+characters made visible (``⟦RLO⟧``), so nothing a reader cannot see reorders the page; a
+comment that holds such controls gets a notice and also its text as readers see it.
 """
 from __future__ import annotations
 
@@ -17,11 +21,16 @@ from moderation.errors import DataError, StoreError
 from moderation.queue import Filters, author_history, decide, near_duplicates, next_item, undo
 from moderation.queue.reports import open_counts
 from moderation.taxonomy import BY_NAME, LABEL_DEFS, LABELS, LANGS
+from moderation.text import bidi
 
 SHORTCUTS = {"confirm": "J", "override": "K", "relabel": "S", "skip": "N", "undo": "U"}
 TITLES = {"review": "Черга", "spot_check": "Вибіркова перевірка"}
 LANG_NAMES = {"uk": "українська", "ru": "російська", "mixed": "суржик", "translit": "транслітерація"}
 ORDERS = {"priority": "Спершу найвищий бал", "uncertain": "Спершу невпевнені (для навчання)"}
+BIDI_NOTICE = ("Текст містить приховані символи напрямку письма: показано так, як його "
+               "збережено, а символи позначено як ⟦RLO⟧, ⟦PDF⟧ тощо. Такі символи змінюють "
+               "порядок літер на сторінці: читачі бачать інше, ніж записано.")
+BIDI_READERS = "Так коментар бачать читачі:"
 
 
 def render(queue: str) -> None:
@@ -47,7 +56,7 @@ def render(queue: str) -> None:
     _actions(item, queue)
     st.text_input("Примітка (необов'язково)", key=f"note_{item.comment.id}", max_chars=500)
     with st.expander("Текст без форматування"):
-        st.text(item.comment.text)
+        st.text(bidi.visible(item.comment.text))
     with uikit.db_errors():
         _context(store, item)
 
@@ -98,14 +107,19 @@ def _selected(item) -> set[str]:
     return state["labels"]
 
 
+def _shown(text: str | None) -> str:
+    """User text as literal Markdown with its bidirectional controls made visible."""
+    return md_escape(bidi.visible(text or ""))
+
+
 def _comment(item, model) -> None:
     c = item.comment
-    st.markdown(f"**Стаття:** {md_escape(c.article_title or c.article_id or '—')}")
+    st.markdown(f"**Стаття:** {_shown(c.article_title or c.article_id or '—')}")
     meta = st.columns([3, 2, 2, 1])
-    meta[0].markdown(f"**Автор:** {md_escape(c.author or 'анонім')}")
+    meta[0].markdown(f"**Автор:** {_shown(c.author or 'анонім')}")
     meta[1].markdown(f"**Час:** {uikit.when(c.posted_at or c.ingested_at)}")
     with meta[2].container(key="comment_ref"):
-        st.markdown(f"**№** {md_escape(c.external_id)}")
+        st.markdown(f"**№** {_shown(c.external_id)}")
     if c.article_url and c.article_url.lower().startswith(("https://", "http://")):
         meta[3].link_button("Стаття ↗", c.article_url)
     spans = {}
@@ -114,10 +128,20 @@ def _comment(item, model) -> None:
             spans = model.explain(c.text)
         except Exception:  # noqa: BLE001 - an explanation helps; it never stops moderation
             spans = {}
+    hidden = "bidi" in item.alerts or bidi.has_controls(c.text) or bidi.has_controls(c.author)
+    if hidden:
+        st.warning(BIDI_NOTICE, icon=":material/visibility:")
+    if c.version > 1:
+        st.caption(f"Автор змінив цей коментар: це версія {c.version}, попередні версії та "
+                   "рішення щодо них — в «Історії».")
     with st.container(border=True, key="comment_box"):
-        st.markdown(highlighted_markdown(c.text, spans))
+        # the controls pass the escaping unchanged and become marks: the spans still fit
+        st.markdown(bidi.visible(highlighted_markdown(c.text, spans)))
     if spans:
         st.caption("Підсвічено слова, через які модель поставила позначки.")
+    if bidi.has_controls(c.text):
+        st.caption(BIDI_READERS)
+        st.text("".join(c.text[i] for i in bidi.display_order(c.text)))
 
 
 def _flags(item) -> None:
@@ -127,6 +151,9 @@ def _flags(item) -> None:
                  f"правило сайту: «{BY_NAME[label].rule_uk}»" for label in LABELS
                  if label in flagged]
         st.markdown("**Модель позначила:**\n" + "\n".join(lines))
+    elif "bidi" in item.alerts:
+        st.markdown("Модель не позначила цей коментар: він у черзі через приховані символи "
+                    "напрямку письма.")
     else:
         st.markdown("Модель не позначила цей коментар (вибіркова перевірка).")
 
@@ -216,7 +243,7 @@ def _author(store, c) -> None:
         if history.entries:
             with st.expander("Історія автора"):
                 st.dataframe([{"час": uikit.when(e.comment.posted_at or e.comment.ingested_at),
-                               "текст": e.comment.text,
+                               "текст": bidi.visible(e.comment.text),
                                "позначки": titles(e.flagged_labels),
                                "рішення": e.verdict or "—",
                                "мітки": titles(e.final_labels)} for e in history.entries],
@@ -228,6 +255,8 @@ def _duplicates(store, c) -> None:
     st.metric("Майже однакові коментарі", dups.count)
     if dups.items:
         with st.expander("Схожі коментарі (інші автори чи статті)"):
-            st.dataframe([{"схожість": d.similarity, "автор": d.comment.author or "",
-                           "стаття": d.comment.article_title or "", "текст": d.comment.text}
+            st.dataframe([{"схожість": d.similarity,
+                           "автор": bidi.visible(d.comment.author or ""),
+                           "стаття": bidi.visible(d.comment.article_title or ""),
+                           "текст": bidi.visible(d.comment.text)}
                           for d in dups.items], hide_index=True, key="near_duplicates_list")

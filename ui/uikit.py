@@ -28,6 +28,7 @@ from moderation.errors import (
     NothingToUndo,
     NotQueued,
     StoreError,
+    Superseded,
 )
 from moderation.queue import release
 from moderation.settings import get_settings
@@ -182,6 +183,8 @@ def when(value: dt.datetime | None) -> str:
 QUEUE_MESSAGES = {
     ClaimLost: "Цей коментар уже не закріплений за вами (минув час): беремо наступний.",
     AlreadyDecided: "Цей коментар уже вирішено.",
+    Superseded: "Автор змінив цей коментар: нову версію оцінено окремо (позначену — поставлено "
+                "в чергу).",
     NotQueued: "Цього коментаря немає в черзі.",
     NothingToUndo: "Немає рішення, яке можна скасувати.",
     AlreadyReopened: "Цей коментар уже повернуто в чергу.",

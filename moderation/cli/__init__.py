@@ -20,6 +20,7 @@ COMMANDS = (
     "ingest",
     "db",
     "moderator",
+    "decisions",
     "export",
     "ui",
     "demo",

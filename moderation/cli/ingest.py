@@ -8,7 +8,7 @@ import sys
 from moderation.cli._common import add_model_option, load_model_arg, print_problems
 from moderation.cli._db import add_db_option, open_store_arg
 
-JSON_KEYS = ("read", "stored", "duplicates", "rejected", "flagged", "spot_checked")
+JSON_KEYS = ("read", "stored", "duplicates", "rejected", "flagged", "spot_checked", "edited")
 
 
 def register(sub) -> None:
@@ -16,8 +16,10 @@ def register(sub) -> None:
         "ingest", help="store and score new comments; flagged ones go to the review queue",
         description="Input (.csv or .jsonl) needs 'id' and 'text'; optional: article_id, "
                     "article_title, article_url, author, posted_at (ISO 8601). Comments already "
-                    "in the store (same id) are counted as duplicates; bad rows are reported "
-                    "on stderr with their line and reason.")
+                    "in the store with the same id and text are counted as duplicates; the "
+                    "same id with another text is an edit, stored as a new version, scored "
+                    "and queued again. Bad rows are reported on stderr with their line and "
+                    "reason.")
     p.add_argument("--input", required=True, metavar="FILE")
     add_db_option(p)
     add_model_option(p)
@@ -26,7 +28,7 @@ def register(sub) -> None:
                         "(default: $MODERATION_SPOT_CHECK_RATE, else 0.05)")
     p.add_argument("--json", action="store_true",
                    help="end stdout with one JSON line: read, stored, duplicates, rejected, "
-                        "flagged, spot_checked")
+                        "flagged, spot_checked, edited")
     p.set_defaults(func=run)
 
 
@@ -46,10 +48,10 @@ def run(args: argparse.Namespace) -> int:
         summary = ingest_file(store, args.input, model, spot_check_rate=args.spot_check_rate)
     finally:
         store.dispose()
-    print(f"{args.input}: read {summary.read:,} rows; stored {summary.stored:,} "
-          f"(flagged for review {summary.flagged:,}, spot check {summary.spot_checked:,}); "
-          f"already stored {summary.duplicates:,}; rejected {summary.rejected:,} "
-          f"[model {summary.model_version}]")
+    print(f"{args.input}: read {summary.read:,} rows; stored {summary.stored:,}, edited "
+          f"{summary.edited:,} (flagged for review {summary.flagged:,}, spot check "
+          f"{summary.spot_checked:,}); already stored {summary.duplicates:,}; rejected "
+          f"{summary.rejected:,} [model {summary.model_version}]")
     if summary.errors:
         print(f"{len(summary.errors)} rows rejected:", file=sys.stderr)
         print_problems(list(summary.errors))

@@ -159,7 +159,7 @@ def claim_for(store: Store, conn: sa.Connection, comment_id: int, moderator: str
 def load_item(conn: sa.Connection, comment_id: int) -> Item:
     row = conn.execute(
         sa.select(*COMMENT_COLUMNS, queue_items.c.queue, queue_items.c.flagged_labels,
-                  queue_items.c.priority, queue_items.c.uncertainty,
+                  queue_items.c.priority, queue_items.c.uncertainty, queue_items.c.alerts,
                   predictions.c.scores, predictions.c.model_version,
                   claims.c.moderator, claims.c.expires_at)
         .join(queue_items, queue_items.c.comment_id == comments.c.id)
@@ -171,4 +171,5 @@ def load_item(conn: sa.Connection, comment_id: int) -> Item:
         comment=Comment.from_row(row), queue=row.queue, scores=dict(row.scores),
         flagged_labels=tuple(parse_labels(row.flagged_labels)),
         model_version=row.model_version, priority=row.priority, uncertainty=row.uncertainty,
-        moderator=row.moderator, claim_expires_at=row.expires_at)
+        moderator=row.moderator, claim_expires_at=row.expires_at,
+        alerts=tuple(filter(None, (row.alerts or "").split(";"))))

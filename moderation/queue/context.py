@@ -1,11 +1,15 @@
-"""What a moderator sees beside a comment: the author's history and near-duplicates."""
+"""What a moderator sees beside a comment: the author's history and near-duplicates.
+
+Both look at the current version of each comment only: an edited comment counts once, as
+it reads now.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from moderation.queue.records import COMMENT_COLUMNS, Comment
+from moderation.queue.records import COMMENT_COLUMNS, Comment, is_current
 from moderation.queue.sketches import jaccard, shingles
 from moderation.store import Store
 from moderation.store.schema import VERDICTS, comment_sketches, comments, decisions, queue_items
@@ -26,7 +30,7 @@ class AuthorEntry:
 @dataclass(frozen=True)
 class AuthorHistory:
     author: str
-    total: int  # all the author's comments in the store
+    total: int  # all the author's comments in the store (current versions)
     hidden: int  # of them, decided as breaking a rule
     entries: tuple[AuthorEntry, ...]  # the latest ``limit``, newest first
 
@@ -45,10 +49,12 @@ class NearDuplicates:
 
 
 def verdicts_in_force() -> sa.Subquery:
-    """Each comment's decision in force (a verdict no undo points at): at most one each."""
+    """Each comment version's decision in force (a verdict, given in the queue or imported,
+    that no undo points at): at most one each."""
     undos = decisions.alias("undos")
-    return (sa.select(decisions.c.comment_id, decisions.c.action, decisions.c.labels,
-                      decisions.c.moderator, decisions.c.queue, decisions.c.decided_at)
+    return (sa.select(decisions.c.id, decisions.c.comment_id, decisions.c.action,
+                      decisions.c.labels, decisions.c.moderator, decisions.c.queue,
+                      decisions.c.decided_at)
             .where(decisions.c.action.in_(VERDICTS),
                    ~sa.exists().where(undos.c.reverts_id == decisions.c.id))
             .subquery("verdicts"))
@@ -56,9 +62,10 @@ def verdicts_in_force() -> sa.Subquery:
 
 def author_history(store: Store, author: str, *, limit: int = 20,
                    exclude_comment: int | None = None) -> AuthorHistory:
-    """The author's comments in the store, newest first, with flags and verdicts."""
+    """The author's comments in the store (current versions), newest first, with flags and
+    verdicts."""
     verdicts = verdicts_in_force()
-    mine = comments.c.author == author
+    mine = sa.and_(comments.c.author == author, is_current())
     if exclude_comment is not None:
         mine = sa.and_(mine, comments.c.id != exclude_comment)
     with store.read() as conn:
@@ -89,7 +96,8 @@ def near_duplicates(store: Store, comment_id: int, *, threshold: float = NEAR_TH
     """Comments with the same or nearly the same text, by other authors or other articles.
 
     Candidates share a MinHash band key with the comment (indexed), then are kept when the
-    Jaccard similarity of their character shingles reaches ``threshold``.
+    Jaccard similarity of their character shingles reaches ``threshold``. Only current
+    versions of other comments count (not this comment's own older versions).
     """
     with store.read() as conn:
         me = conn.execute(sa.select(*COMMENT_COLUMNS).where(comments.c.id == comment_id)).first()
@@ -104,7 +112,9 @@ def near_duplicates(store: Store, comment_id: int, *, threshold: float = NEAR_TH
             .order_by(shared.desc(), comment_sketches.c.comment_id)
             .limit(MAX_CANDIDATES + 1)).all()
         rows = conn.execute(sa.select(*COMMENT_COLUMNS)
-                            .where(comments.c.id.in_(candidates[:MAX_CANDIDATES]))).all()
+                            .where(comments.c.id.in_(candidates[:MAX_CANDIDATES]),
+                                   comments.c.external_id != me.external_id,
+                                   is_current())).all()
     mine = shingles(me.text)
     found = []
     for row in rows:

@@ -9,7 +9,9 @@ Actions (``decide``):
 - ``skip``: recorded (action ``skip``, no labels) for the audit trail; the claim is
   released and the comment stays open for the other moderators, not offered to this one.
 - ``undo``: a new decision that reverts this moderator's latest verdict (on ``comment_id``
-  if given) and puts that comment back in the queue, claimed by them.
+  if given) and puts that comment back in the queue, claimed by them. Only verdicts given
+  in the queue (not imported ones) on a comment's current version can be undone: a version
+  an edit replaced keeps its decisions as they are.
 
 Decisions are never updated or deleted (the database refuses it); a verdict is in force
 while no ``undo`` row points at it through ``reverts_id``.
@@ -30,16 +32,19 @@ from moderation.errors import (
     NothingToUndo,
     NotQueued,
     QueueError,
+    Superseded,
 )
 from moderation.queue.claims import check_moderator, claim_for, load_item
-from moderation.queue.records import DECISION_COLUMNS, Decision, Item
+from moderation.queue.records import DECISION_COLUMNS, Decision, Item, is_current
 from moderation.store import Store
 from moderation.store.schema import (
     ACTIONS,
     DONE,
     OPEN,
-    VERDICTS,
+    QUEUE_VERDICTS,
+    SUPERSEDED,
     claims,
+    comments,
     decisions,
     predictions,
     queue_items,
@@ -54,12 +59,14 @@ def decide(store: Store, comment_id: int | None, moderator: str, action: str,
     """Record ``moderator``'s ``action`` on the comment they hold; returns the decision.
 
     Raises ``ClaimLost`` when the moderator does not hold the comment (never claimed, claim
-    taken over after expiry), ``AlreadyDecided``, ``NotQueued``, and ``DataError`` (or
-    ``LabelsRequired``) for bad labels.
+    taken over after expiry), ``AlreadyDecided``, ``Superseded`` (the author edited it),
+    ``NotQueued``, and ``DataError`` (or ``LabelsRequired``) for bad labels.
     """
     check_moderator(moderator)
-    if action not in ACTIONS:
-        raise ValueError(f"unknown action {action!r}; expected one of {', '.join(ACTIONS)}")
+    if action not in ACTIONS or action == "import":
+        allowed = ", ".join(a for a in ACTIONS if a != "import")
+        raise ValueError(f"unknown action {action!r}; expected one of {allowed} (imports: "
+                         "moderation.queue.imports)")
     if action == "undo":
         return undo(store, moderator, comment_id=comment_id, note=note)
     chosen = _parse(labels)
@@ -91,8 +98,10 @@ def undo(store: Store, moderator: str, *, comment_id: int | None = None,
     check_moderator(moderator)
     with store.write() as conn:
         query = (sa.select(*DECISION_COLUMNS)
+                 .join(comments, comments.c.id == decisions.c.comment_id)
                  .where(decisions.c.moderator == moderator,
-                        decisions.c.action.in_(VERDICTS), ~_reverted(decisions.c.id))
+                        decisions.c.action.in_(QUEUE_VERDICTS), ~_reverted(decisions.c.id),
+                        is_current())
                  .order_by(decisions.c.id.desc()).limit(1))
         if comment_id is not None:
             query = query.where(decisions.c.comment_id == comment_id)
@@ -178,6 +187,9 @@ def _lock_item(store: Store, conn: sa.Connection, comment_id: int | None):
 def _not_held(comment_id, item, holder, moderator) -> QueueError:
     if item is None:
         return NotQueued(f"comment {comment_id} is not in a review queue")
+    if item.status == SUPERSEDED:
+        return Superseded(f"comment {comment_id} was edited by its author: the new version "
+                          "is scored and queued on its own")
     if item.status != OPEN:
         return AlreadyDecided(f"comment {comment_id} has been decided already")
     if holder is None:

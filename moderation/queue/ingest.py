@@ -1,9 +1,15 @@
 """Ingest a file of comments: read, score with the model, store, route to a queue.
 
-- Idempotent on the comment's external ``id``: a comment already in the store is counted
-  as a duplicate and not scored again, so rerunning an interrupted ingest stores each
-  comment exactly once (each batch is one transaction).
-- Flagged (any label at or above its threshold) goes to the ``review`` queue; unflagged is
+- Idempotent on the comment's external ``id`` and text: a comment already in the store
+  with the same text is counted as a duplicate and not scored again, so rerunning an
+  interrupted ingest stores each comment exactly once (each batch is one transaction).
+- An edit: an ``id`` already in the store with a different text than its current version
+  is stored as a new version (``comments.version`` + 1; the old one is kept with its
+  decisions), scored and routed like a new comment, and counted as ``edited``. An open
+  queue item of an older version is closed as ``superseded`` and its claim released.
+- Flagged (any label at or above its threshold) goes to the ``review`` queue; so does a
+  comment whose text or author name holds bidirectional control characters
+  (``alerts='bidi'``; counted as flagged), even when the model flags no label. The rest is
   auto-approved except a random ``spot_check_rate`` share sent to the ``spot_check`` queue.
 """
 from __future__ import annotations
@@ -18,11 +24,14 @@ import sqlalchemy as sa
 
 from moderation.classifier.model import Scores
 from moderation.queue.incoming import IncomingComment, read_comments
+from moderation.queue.records import CurrentVersion, current_versions
 from moderation.queue.sketches import band_keys
 from moderation.settings import get_settings
 from moderation.store import Store
 from moderation.store.schema import (
     OPEN,
+    SUPERSEDED,
+    claims,
     comment_sketches,
     comments,
     ingest_runs,
@@ -32,6 +41,7 @@ from moderation.store.schema import (
 )
 from moderation.tables import Problem
 from moderation.taxonomy import join_labels
+from moderation.text import bidi
 from moderation.text.lang import guess_lang
 
 BATCH_SIZE = 500
@@ -50,16 +60,20 @@ class IngestSummary:
     source: str
     model_version: str
     read: int = 0
-    stored: int = 0
-    duplicates: int = 0
+    stored: int = 0  # new comments
+    duplicates: int = 0  # already stored with the same text
     rejected: int = 0
-    flagged: int = 0
-    spot_checked: int = 0
+    flagged: int = 0  # of the stored and edited: sent to the review queue
+    spot_checked: int = 0  # of the stored and edited: sampled for the spot-check queue
+    edited: int = 0  # new versions of stored comments (read = stored + edited + duplicates
+    #                  + rejected)
     errors: tuple[Problem, ...] = field(default=(), repr=False)
 
     def counts(self) -> dict[str, int]:
-        return {name: getattr(self, name) for name in
-                ("read", "stored", "duplicates", "rejected", "flagged", "spot_checked")}
+        return {name: getattr(self, name) for name in COUNTS}
+
+
+COUNTS = ("read", "stored", "duplicates", "rejected", "flagged", "spot_checked", "edited")
 
 
 def ingest_file(store: Store, path: str | Path, model: Scorer, *,
@@ -84,7 +98,7 @@ def ingest_rows(store: Store, rows: Sequence[IncomingComment | Problem], model: 
     """Store ``rows`` (as ``read_comments`` returns them) in batches of one transaction each."""
     rng = rng or random.Random()
     run_id = _start_run(store, source, model.version)
-    totals = dict(read=0, stored=0, duplicates=0, rejected=0, flagged=0, spot_checked=0)
+    totals = dict.fromkeys(COUNTS, 0)
     errors: list[Problem] = []
     for start in range(0, len(rows), batch_size):
         batch = rows[start:start + batch_size]
@@ -92,11 +106,10 @@ def ingest_rows(store: Store, rows: Sequence[IncomingComment | Problem], model: 
         errors.extend(row for row in batch if isinstance(row, Problem))
         totals["read"] += len(batch)
         totals["rejected"] += len(batch) - len(good)
-        stored, flagged, sampled = _store_batch(store, good, model, run_id, spot_check_rate, rng)
-        totals["stored"] += stored
-        totals["duplicates"] += len(good) - stored
-        totals["flagged"] += flagged
-        totals["spot_checked"] += sampled
+        counts = _store_batch(store, good, model, run_id, spot_check_rate, rng)
+        for name, value in counts.items():
+            totals[name] += value
+        totals["duplicates"] += len(good) - counts["stored"] - counts["edited"]
     _finish_run(store, run_id, totals)
     return IngestSummary(source=source, model_version=model.version, errors=tuple(errors),
                          **totals)
@@ -117,31 +130,67 @@ def _finish_run(store: Store, run_id: int, totals: dict[str, int]) -> None:
                      .values(finished_at=utcnow(), **counts))
 
 
-def _store_batch(store: Store, rows: list[IncomingComment], model: Scorer, run_id: int,
-                 rate: float, rng: random.Random) -> tuple[int, int, int]:
-    """Store the rows not yet in the store, in one transaction: (stored, flagged, sampled)."""
+def _to_store(rows: list[IncomingComment], current: dict[str, CurrentVersion]
+              ) -> list[tuple[IncomingComment, int]]:
+    """The rows that are new comments or edits, each with the version it will have."""
+    out = []
+    for row in rows:
+        known = current.get(row.external_id)
+        if known is None:
+            out.append((row, 1))
+        elif known.text != row.text:
+            out.append((row, known.version + 1))
+    return out
+
+
+def _scores(model: Scorer, rows: list[IncomingComment]) -> dict[str, object]:
     if not rows:
-        return 0, 0, 0
+        return {}
+    return dict(zip((row.external_id for row in rows), model.score([r.text for r in rows]).rows(),
+                    strict=True))
+
+
+def alerts_of(row: IncomingComment) -> str | None:
+    """What a moderator must be told about a comment beyond its labels (``ALERTS``)."""
+    if bidi.has_controls(row.text) or bidi.has_controls(row.author):
+        return "bidi"
+    return None
+
+
+def _store_batch(store: Store, rows: list[IncomingComment], model: Scorer, run_id: int,
+                 rate: float, rng: random.Random) -> dict[str, int]:
+    """Store the new comments and edits among ``rows``, in one transaction; their counts."""
+    counts = dict(stored=0, edited=0, flagged=0, spot_checked=0)
+    if not rows:
+        return counts
+    external_ids = [row.external_id for row in rows]
     with store.read() as conn:
-        known = set(conn.scalars(sa.select(comments.c.external_id).where(
-            comments.c.external_id.in_([row.external_id for row in rows]))))
-    new = [row for row in rows if row.external_id not in known]
-    scored = dict(zip((row.external_id for row in new),
-                      model.score([r.text for r in new]).rows() if new else [], strict=True))
+        planned = _to_store(rows, current_versions(conn, external_ids))
+    if not planned:  # all stored already with these texts
+        return counts
+    scored = _scores(model, [row for row, _ in planned])  # outside the write lock
     now = utcnow()
-    flagged = sampled = 0
     with store.write() as conn:
+        # again under the lock: another ingest may have stored some of them meanwhile
+        planned = _to_store(rows, current_versions(conn, external_ids))
+        scored.update(_scores(model, [row for row, _ in planned if row.external_id not in scored]))
         inserted = conn.execute(
-            store.insert(comments).on_conflict_do_nothing(index_elements=["external_id"])
-            .returning(comments.c.id, comments.c.external_id),
-            [dict(external_id=r.external_id, article_id=r.article_id,
+            store.insert(comments)
+            .on_conflict_do_nothing(index_elements=["external_id", "version"])
+            .returning(comments.c.id, comments.c.external_id, comments.c.version),
+            [dict(external_id=r.external_id, version=version, article_id=r.article_id,
                   article_title=r.article_title, article_url=r.article_url, author=r.author,
                   text=r.text, lang=guess_lang(r.text), posted_at=r.posted_at,
-                  ingested_at=now, ingest_run_id=run_id) for r in new],
-        ).all() if new else []
-        ids = {external_id: comment_id for comment_id, external_id in inserted}
-        if not ids:
-            return 0, 0, 0
+                  ingested_at=now, ingest_run_id=run_id) for r, version in planned],
+        ).all() if planned else []
+        if not inserted:
+            return counts
+        by_id = {r.external_id: r for r, _ in planned}
+        ids = {external_id: comment_id for comment_id, external_id, _ in inserted}
+        edits = {external_id: version for _, external_id, version in inserted if version > 1}
+        counts["stored"], counts["edited"] = len(inserted) - len(edits), len(edits)
+        if edits:
+            _supersede(conn, list(edits), [ids[ext] for ext in edits])
         prediction_ids = dict(conn.execute(
             predictions.insert().returning(predictions.c.comment_id, predictions.c.id),
             [dict(comment_id=cid, model_version=model.version, scores=scored[ext].scores,
@@ -150,22 +199,36 @@ def _store_batch(store: Store, rows: list[IncomingComment], model: Scorer, run_i
         ).all())
         items = []
         for ext, cid in ids.items():
-            result = scored[ext]
-            if result.flagged:
-                queue, flagged = "review", flagged + 1
+            result, alerts = scored[ext], alerts_of(by_id[ext])
+            if result.flagged or alerts:
+                queue, counts["flagged"] = "review", counts["flagged"] + 1
             elif rng.random() < rate:
-                queue, sampled = "spot_check", sampled + 1
+                queue, counts["spot_checked"] = "spot_check", counts["spot_checked"] + 1
             else:
                 continue
             items.append(dict(comment_id=cid, queue=queue, status=OPEN,
                               prediction_id=prediction_ids[cid], priority=result.priority,
                               uncertainty=result.uncertainty,
-                              flagged_labels=join_labels(result.flagged), entered_at=now))
+                              flagged_labels=join_labels(result.flagged), entered_at=now,
+                              alerts=alerts))
         if items:
             conn.execute(queue_items.insert(), items)
-        texts = {r.external_id: r.text for r in new}
         sketches = [dict(comment_id=cid, band=band, key=key) for ext, cid in ids.items()
-                    for band, key in enumerate(band_keys(texts[ext]))]
+                    for band, key in enumerate(band_keys(by_id[ext].text))]
         if sketches:
             conn.execute(comment_sketches.insert(), sketches)
-    return len(ids), flagged, sampled
+    return counts
+
+
+def _supersede(conn: sa.Connection, external_ids: list[str], new_ids: list[int]) -> None:
+    """Close the open queue items of the older versions of ``external_ids`` (the new ones
+    are ``new_ids``) as ``superseded`` and release their claims."""
+    old_ids = (sa.select(comments.c.id)
+               .where(comments.c.external_id.in_(external_ids), comments.c.id.not_in(new_ids))
+               .scalar_subquery())
+    closed = conn.scalars(
+        queue_items.update()
+        .where(queue_items.c.comment_id.in_(old_ids), queue_items.c.status == OPEN)
+        .values(status=SUPERSEDED).returning(queue_items.c.comment_id)).all()
+    if closed:
+        conn.execute(claims.delete().where(claims.c.comment_id.in_(closed)))

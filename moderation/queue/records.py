@@ -23,6 +23,7 @@ class Comment:
     author: str | None
     posted_at: datetime | None
     ingested_at: datetime
+    version: int  # 1, then one more for each edit the author made under the same id
 
     @classmethod
     def from_row(cls, row) -> Comment:
@@ -30,6 +31,39 @@ class Comment:
 
 
 COMMENT_COLUMNS = tuple(comments.c[name] for name in Comment.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
+class CurrentVersion:
+    """The current (highest) version of an external id in the store."""
+
+    id: int
+    version: int
+    text: str
+
+
+def current_versions(conn: sa.Connection, external_ids: list[str], *,
+                     chunk: int = 500) -> dict[str, CurrentVersion]:
+    """The current version of each of ``external_ids`` that the store holds."""
+    found: dict[str, CurrentVersion] = {}
+    for start in range(0, len(external_ids), chunk):
+        rows = conn.execute(  # every version (edits are few): one index range per id
+            sa.select(comments.c.id, comments.c.external_id, comments.c.version,
+                      comments.c.text)
+            .where(comments.c.external_id.in_(external_ids[start:start + chunk])))
+        for row in rows:
+            known = found.get(row.external_id)
+            if known is None or row.version > known.version:
+                found[row.external_id] = CurrentVersion(row.id, row.version, row.text)
+    return found
+
+
+def is_current(table: sa.FromClause = comments) -> sa.ColumnElement[bool]:
+    """SQL: the row of ``table`` (``comments`` or an alias) is its comment's current
+    version (no higher version of the same external id is stored)."""
+    newer = comments.alias("newer")
+    return ~sa.exists().where(newer.c.external_id == table.c.external_id,
+                              newer.c.version > table.c.version)
 
 
 @dataclass(frozen=True)
@@ -45,6 +79,7 @@ class Item:
     uncertainty: float
     moderator: str
     claim_expires_at: datetime
+    alerts: tuple[str, ...] = ()  # what the moderator must know beyond labels: "bidi"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from moderation.store import Store
 from moderation.store.schema import (
     ACTIONS,
     OPEN,
+    QUEUE_VERDICTS,
     QUEUES,
     claims,
     comments,
@@ -23,8 +24,8 @@ from moderation.store.schema import (
 from moderation.taxonomy import BY_NAME, LABELS, parse_labels
 
 HISTORY_COLUMNS = ("decision_id", "decided_at", "moderator", "action", "labels", "note", "queue",
-                   "model_version", "reverts_id", "comment_id", "external_id", "author",
-                   "article_title", "text")
+                   "model_version", "reverts_id", "comment_id", "external_id", "version",
+                   "author", "article_title", "text")
 
 
 def history(store: Store, *, moderator: str | None = None, label: str | None = None,
@@ -32,7 +33,9 @@ def history(store: Store, *, moderator: str | None = None, label: str | None = N
             until: datetime | None = None, limit: int | None = 10_000) -> pd.DataFrame:
     """Decisions, newest first, filtered; one row each, columns ``HISTORY_COLUMNS``.
 
-    ``label`` keeps decisions whose final labels include it.
+    ``label`` keeps decisions whose final labels include it. Each decision shows the version
+    of the comment it was made on (its ``text`` then), so an edited comment's earlier
+    verdicts stay next to the text they judged. Imported outcomes have action ``import``.
     """
     if label is not None and label not in BY_NAME:
         raise DataError(f"unknown label {label!r}; expected one of {', '.join(LABELS)}",
@@ -44,8 +47,8 @@ def history(store: Store, *, moderator: str | None = None, label: str | None = N
                        decisions.c.moderator, decisions.c.action, decisions.c.labels,
                        decisions.c.note, decisions.c.queue, decisions.c.model_version,
                        decisions.c.reverts_id, decisions.c.comment_id,
-                       comments.c.external_id, comments.c.author, comments.c.article_title,
-                       comments.c.text)
+                       comments.c.external_id, comments.c.version, comments.c.author,
+                       comments.c.article_title, comments.c.text)
              .join(comments, comments.c.id == decisions.c.comment_id)
              .order_by(decisions.c.id.desc()))
     if moderator:
@@ -64,7 +67,7 @@ def history(store: Store, *, moderator: str | None = None, label: str | None = N
     with store.read() as conn:
         rows = conn.execute(query).all()
     frame = pd.DataFrame([tuple(row) for row in rows], columns=list(HISTORY_COLUMNS))
-    return frame.astype({"decision_id": "int64", "comment_id": "int64"})
+    return frame.astype({"decision_id": "int64", "comment_id": "int64", "version": "int64"})
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,7 @@ def stats(store: Store) -> QueueStats:
                                .where(claims.c.expires_at > utcnow())).scalar_one()
         per_day = conn.execute(
             sa.select(decisions.c.decided_at, decisions.c.moderator)
-            .where(decisions.c.action.in_(("confirm", "override", "relabel")))).all()
+            .where(decisions.c.action.in_(QUEUE_VERDICTS))).all()  # moderators' work
         decided = conn.execute(
             sa.select(verdicts.c.queue, verdicts.c.labels, queue_items.c.flagged_labels)
             .join(queue_items, queue_items.c.comment_id == verdicts.c.comment_id)).all()

@@ -105,13 +105,36 @@ class Store:
             yield conn
 
     @contextmanager
-    def write(self) -> Iterator[sa.Connection]:
-        """A write transaction; on SQLite it takes the write lock at once (BEGIN IMMEDIATE)."""
+    def write(self, *, foreign_keys: bool = True) -> Iterator[sa.Connection]:
+        """A write transaction; on SQLite it takes the write lock at once (BEGIN IMMEDIATE).
+
+        ``foreign_keys=False`` is for schema migrations only: SQLite then does not enforce
+        foreign keys in this transaction (a table others refer to can be recreated), so the
+        caller checks them before the commit (``migrate.check_foreign_keys``). SQLite
+        ignores that switch inside a transaction, so it is set before ``BEGIN`` and set
+        back afterwards; a connection where that fails is discarded, not reused.
+        """
         with self.engine.connect() as conn:
-            if self.dialect == "sqlite":
-                conn = conn.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
-            with conn.begin():
-                yield conn
+            if self.dialect != "sqlite":
+                with conn.begin():
+                    yield conn
+                return
+            conn = conn.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+            if foreign_keys:
+                with conn.begin():
+                    yield conn
+                return
+            raw = conn.connection.driver_connection
+            raw.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                try:
+                    raw.execute("PRAGMA foreign_keys=ON")
+                except Exception:
+                    conn.invalidate()
+                    raise
 
     def insert(self, table: sa.Table):
         """An ``INSERT`` for this backend, with its ``ON CONFLICT`` clauses."""

@@ -56,17 +56,32 @@ def _upgrade(engine: sa.Engine, head: str) -> str:
         if current_revision(engine) == head:
             return head
         store = Store(engine, claim_minutes=0)
-        with store.write() as conn:
+        with store.write(foreign_keys=False) as conn:
             if store.dialect == "postgresql":
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})")
             if MigrationContext.configure(conn).get_current_revision() != head:
                 cfg = alembic_config()
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
+                check_foreign_keys(store, conn)
     except sa.exc.SQLAlchemyError as exc:
         raise StoreError(f"cannot prepare the comment store at {_safe_url(engine)}: "
                          f"{_first_line(exc)}") from exc
     return head
+
+
+def check_foreign_keys(store: Store, conn: sa.Connection) -> None:
+    """Raise ``StoreError`` (the upgrade is rolled back) when a row of a SQLite store refers
+    to a row that is not there. SQLite checks no foreign key while a migration recreates
+    tables (``Store.write(foreign_keys=False)``), so this check runs before the commit;
+    PostgreSQL checks them itself."""
+    if store.dialect != "sqlite":
+        return
+    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        shown = "; ".join(f"{row[0]} row {row[1]} -> {row[2]}" for row in broken[:5])
+        raise StoreError(f"the migration would leave {len(broken)} broken references "
+                         f"({shown}); nothing was changed")
 
 
 def _engine_of(target: sa.Engine | Store | str) -> sa.Engine:

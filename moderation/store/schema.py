@@ -3,10 +3,15 @@
 The database itself is created by the Alembic migrations in ``moderation/migrations``;
 ``tests/test_store.py`` checks that the migrated schema and these tables agree.
 
-- ``comments``: one row per external comment id, never changed after ingestion;
+- ``comments``: one row per version of a comment (its external id and ``version``, 1, 2,
+  ... as the author edits it), never changed after ingestion; the current version of an
+  external id is its highest one. Each version has its own predictions, queue item and
+  decisions, so a text is always paired with the verdict on that text;
 - ``predictions``: every scoring of a comment, with the model version that made it;
 - ``queue_items``: a comment waiting for (or done with) a moderator, in the ``review`` or
-  ``spot_check`` queue, with the numbers the queue orders by;
+  ``spot_check`` queue, with the numbers the queue orders by and the ``alerts`` a moderator
+  must see that are not labels (``bidi``); an open item of a version an edit replaced is
+  closed as ``superseded``;
 - ``claims``: at most one per comment (primary key), so two moderators never hold it;
 - ``decisions``: append-only audit trail; triggers refuse UPDATE and DELETE;
 - ``model_versions``: each promotion of a model, in order;
@@ -22,7 +27,9 @@ import sqlalchemy as sa
 metadata = sa.MetaData()
 
 QUEUES = ("review", "spot_check")
-OPEN, DONE = "open", "done"
+OPEN, DONE, SUPERSEDED = "open", "done", "superseded"
+STATUSES = (OPEN, DONE, SUPERSEDED)
+ALERTS = ("bidi",)  # bidi: the text or author name holds bidirectional control characters
 
 
 class UTCDateTime(sa.TypeDecorator):
@@ -63,12 +70,14 @@ ingest_runs = sa.Table(
     sa.Column("duplicates", sa.Integer, nullable=False, server_default="0"),
     sa.Column("rejected", sa.Integer, nullable=False, server_default="0"),
     sa.Column("flagged", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("edited", sa.Integer, nullable=False, server_default="0"),
 )
 
 comments = sa.Table(
     "comments", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("external_id", sa.String(200), nullable=False, unique=True),
+    sa.Column("external_id", sa.String(200), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
     sa.Column("article_id", sa.String(200)),
     sa.Column("article_title", sa.Text),
     sa.Column("article_url", sa.Text),
@@ -78,6 +87,7 @@ comments = sa.Table(
     sa.Column("posted_at", UTCDateTime),
     sa.Column("ingested_at", UTCDateTime, nullable=False),
     sa.Column("ingest_run_id", sa.Integer, sa.ForeignKey("ingest_runs.id")),
+    sa.UniqueConstraint("external_id", "version", name="uq_comments_external_id_version"),
     sa.Index("ix_comments_author", "author"),
     sa.Index("ix_comments_article_id", "article_id"),
 )
@@ -103,8 +113,10 @@ queue_items = sa.Table(
     sa.Column("uncertainty", sa.Float, nullable=False),  # smallest |score - threshold|
     sa.Column("flagged_labels", sa.Text, nullable=False),
     sa.Column("entered_at", UTCDateTime, nullable=False),
+    sa.Column("alerts", sa.Text),  # ';'-joined ALERTS, NULL when none
     sa.CheckConstraint("queue IN ('review', 'spot_check')", name="ck_queue_items_queue"),
-    sa.CheckConstraint("status IN ('open', 'done')", name="ck_queue_items_status"),
+    sa.CheckConstraint("status IN ('open', 'done', 'superseded')",
+                       name="ck_queue_items_status"),
     sa.Index("ix_queue_items_priority", "queue", "status", "priority", "comment_id"),
     sa.Index("ix_queue_items_uncertainty", "queue", "status", "uncertainty",
              "comment_id"),
@@ -119,8 +131,11 @@ claims = sa.Table(
     sa.Index("ix_claims_moderator", "moderator"),
 )
 
-ACTIONS = ("confirm", "override", "relabel", "skip", "undo")
-VERDICTS = ("confirm", "override", "relabel")  # the actions that settle a comment
+ACTIONS = ("confirm", "override", "relabel", "skip", "undo", "import")
+# the actions that settle a comment: a moderator's verdict in the queue, or an outcome
+# imported from the site's own history (``moderation decisions import``)
+VERDICTS = ("confirm", "override", "relabel", "import")
+QUEUE_VERDICTS = ("confirm", "override", "relabel")  # the ones a moderator gives (and undoes)
 
 decisions = sa.Table(
     "decisions", metadata,
@@ -135,7 +150,7 @@ decisions = sa.Table(
     sa.Column("reverts_id", sa.Integer, sa.ForeignKey("decisions.id"), unique=True),
     sa.Column("decided_at", UTCDateTime, nullable=False),
     sa.CheckConstraint(
-        "action IN ('confirm', 'override', 'relabel', 'skip', 'undo')",
+        "action IN ('confirm', 'override', 'relabel', 'skip', 'undo', 'import')",
         name="ck_decisions_action"),
     sa.Index("ix_decisions_comment_id", "comment_id"),
     sa.Index("ix_decisions_moderator", "moderator", "id"),

@@ -35,7 +35,7 @@ def test_ingest_stores_scores_and_routes(store, keyword_model, tmp_path):
     path = write_csv(tmp_path / "in.csv", ROWS)
     summary = ingest_file(store, path, keyword_model, spot_check_rate=1.0)
     assert summary.counts() == dict(read=4, stored=4, duplicates=0, rejected=0, flagged=2,
-                                    spot_checked=2)
+                                    spot_checked=2, edited=0)
     assert queue_of(store) == {"c1": "review", "c2": "review", "c3": "spot_check",
                                "c4": "spot_check"}
     with store.read() as conn:

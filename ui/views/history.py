@@ -11,7 +11,7 @@ from moderation.settings import get_settings
 from moderation.taxonomy import BY_NAME, LABELS
 
 ACTION_NAMES = {"confirm": "підтверджено", "override": "дозволено", "relabel": "змінено мітки",
-                "skip": "пропущено", "undo": "скасовано"}
+                "skip": "пропущено", "undo": "скасовано", "import": "імпортовано"}
 
 st.title("Історія рішень")
 names = [m.name for m in list_moderators(get_settings().moderators_file)]
