@@ -35,7 +35,8 @@ def cli_model(tmp_path_factory):
     assert metrics["cv"]["macro_f1"] is not None
     # the bundled independently written sets are scored after every training
     assert "Independently written comments" in proc.stdout
-    assert set(metrics["independent_eval"]) == {"independent_a.csv", "independent_b.csv"}
+    assert set(metrics["independent_eval"]) == {"independent_a.csv", "independent_b.csv",
+                                                "independent_c.csv"}
     card = (out / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert "## Independently written comments (never trained on)" in card
     return out
