@@ -39,7 +39,7 @@ from moderation.text.translit import is_latin_word, to_cyrillic
 # word characters and asterisks (masked letters: п*дар), apostrophes only inside a word
 TOKEN = re.compile(r"[\w*]+(?:'[\w*]+)*")
 # punctuation counted as signals (emotion, doubt): each mark's column name
-MARKS = {"!": "exclaim", "?": "question"}
+MARKS = {"!": "exclaim"}
 # the signal view's columns: placeholder counts, lexicon kinds, masked tokens, marks
 SIGNAL_TERMS: tuple[str, ...] = (*SIGNALS, *lexicon.KINDS, "masked", *MARKS.values())
 _SIGNAL_COLUMN = {name: i for i, name in enumerate(SIGNAL_TERMS)}

@@ -357,7 +357,7 @@ class CharNgrams(_Ngrams):
 
 class Signals(_View):
     """Counts of placeholders (``_phone_``...), lexicon hits of each kind, masked tokens and
-    punctuation marks (``!``, ``?``, each counted up to ``max_marks``), as
+    punctuation marks (``analysis.MARKS``: ``!``, counted up to ``max_marks``), as
     ``scale * log1p(count)``."""
 
     def __init__(self, scale: float = 1.0, max_marks: int = 10):

@@ -19,9 +19,7 @@ is obscene (``хуй``, ``пизд``, ``єб``, ``бля``...) match anywhere in
 Kinds: ``obscene`` (мат), ``insult`` (name-calling, dehumanising words, slurs against a
 people or group), ``threat`` (threats and calls to violence), ``propaganda`` (the
 aggressor's slurs for Ukraine and Ukrainians), ``crime`` (words that charge someone with a
-crime or wrongdoing: thief, bribe, stole, traitor, drunk; a cue for accusations), ``source``
-(words that cite where a claim comes from: a court, a verdict, NABU, the article, a
-declaration; LABELING.md: a claim that cites a source is not a baseless accusation).
+crime or wrongdoing: thief, bribe, stole, traitor, drunk; a cue for accusations).
 """
 from __future__ import annotations
 
@@ -112,16 +110,6 @@ _PROPAGANDA = r"""
 | малоросси(?:я|и|ю|ей)
 """
 
-_SOURCE = r"""
-  суд{N} | суду | судом | вирок{N} | вирок | вироку | приговор{N} | рішенн{N} | решени{N}
-| набу | сап | дбр | сбу | прокуратур{N} | прокурор{N} | слідств{N} | следстви{N}
-| розслідуванн{N} | расследовани{N} | підозр{N} | подозрени{N} | обвинувальн{A} | засуджен{V}
-| осуджен{V} | звинувачен{N} | декларац{V} | prozorro | прозорро | аудит{N} | ревізі{V} | ревизи{V}
-| рахунков{A} | стаття | статті | статтю | статье | статьи | джерел{N} | источник{N}
-| посиланн{N} | ссылк{N} | офіційн{V} | официальн{V} | повідомил{V} | сообщил{V}
-| експертиз{N} | экспертиз{N} | протокол{N} | документ{N} | підтвердил{V} | подтвердил{V}
-"""
-
 _FLAGS = re.VERBOSE  # tokens of normalised text are lower case already
 
 
@@ -133,7 +121,7 @@ def _compile(pattern: str) -> re.Pattern:
 
 _KINDS = {"obscene": _compile(_OBSCENE), "insult": _compile(_INSULT),
           "threat": _compile(_THREAT), "propaganda": _compile(_PROPAGANDA),
-          "crime": _compile(_CRIME), "source": _compile(_SOURCE)}
+          "crime": _compile(_CRIME)}
 KINDS = tuple(_KINDS)  # the signal features' names
 _ANY = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in _KINDS.values()), _FLAGS)
 
@@ -152,8 +140,7 @@ is_insult = _matcher("insult")
 is_threat = _matcher("threat")
 is_propaganda = _matcher("propaganda")
 is_crime = _matcher("crime")
-is_source = _matcher("source")
-_TESTS = dict(zip(KINDS, (is_obscene, is_insult, is_threat, is_propaganda, is_crime, is_source)))
+_TESTS = dict(zip(KINDS, (is_obscene, is_insult, is_threat, is_propaganda, is_crime)))
 
 
 def kinds(token: str) -> tuple[str, ...]:

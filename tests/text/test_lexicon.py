@@ -36,4 +36,4 @@ def test_ordinary_words_sharing_letters_are_not(token):
 
 
 def test_kinds_are_the_signal_names():
-    assert KINDS == ("obscene", "insult", "threat", "propaganda", "crime", "source")
+    assert KINDS == ("obscene", "insult", "threat", "propaganda", "crime")
