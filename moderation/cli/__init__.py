@@ -21,6 +21,7 @@ COMMANDS = (
     "db",
     "moderator",
     "export",
+    "model",
     "ui",
     "demo",
 )
