@@ -175,6 +175,6 @@ def test_refused_admin_actions_leave_nothing_behind(tmp_path, tiny_model):
     with pytest.raises(auth.AuthError, match="not an admin"):
         retrain(moderator, None, None, tmp_path / "candidates")
     with pytest.raises(auth.AuthError, match="not an admin"):
-        promote(moderator, None, tiny_model, tmp_path / "model")
+        promote(moderator, None, tiny_model, model_dir=tmp_path / "model")
     assert path.read_bytes() == before
     assert not (tmp_path / "candidates").exists() and not (tmp_path / "model").exists()
