@@ -164,7 +164,8 @@ def test_unknown_names_and_injection_names_never_sign_in(tmp_path):
 
 def test_refused_admin_actions_leave_nothing_behind(tmp_path, tiny_model):
     from moderation.auth import add_moderator_as
-    from moderation.learning.retrain import promote, retrain
+    from moderation.learning.promotions import promote
+    from moderation.learning.retrain import retrain
 
     path = tmp_path / "moderators.json"
     auth.add_moderator(path, "petro", "battery staple")
