@@ -145,12 +145,16 @@ def run_promote(args: argparse.Namespace) -> int:
 
     from moderation import load_model
     from moderation.learning.comparison import Comparison
-    from moderation.learning.promotions import promote
+    from moderation.learning.promotions import current_version, promote
 
     admin = _admin(args)
     manifest = load_model(args.bundle).manifest
     for line in comparison_lines(manifest):
         print(line, file=sys.stderr)
+    compared = (manifest.get("comparison") or {}).get("current_version")
+    if compared and compared != current_version():
+        print(f"note: compared with {compared}, but the current model is now "
+              f"{current_version() or 'none'}", file=sys.stderr)
     worse = Comparison.from_dict(manifest["comparison"]).worse_labels \
         if manifest.get("comparison") else []
     if worse and not args.force:

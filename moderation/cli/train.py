@@ -79,12 +79,12 @@ def collect(args: argparse.Namespace, progress):
         parts.append(read_labelled(f, mapping=mapping))
     if not args.from_db:
         return LabelledData.concat(parts), None, {}
-    from moderation.learning.data import training_set
+    from moderation.learning.data import no_rows, training_set
     from moderation.store import open_store
 
     store = open_store(args.from_db)
     try:
-        rows = training_set(store, base=LabelledData.concat(parts) if parts else None)
+        rows = training_set(store, base=LabelledData.concat(parts) if parts else no_rows())
     finally:
         store.dispose()
     progress(f"{rows.decisions:,} decided comments from the store (decision ids up to "

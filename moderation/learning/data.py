@@ -19,6 +19,7 @@ from moderation.classifier.dataset import LabelledData, seed_path
 from moderation.queue.context import verdicts_in_force
 from moderation.store import Store
 from moderation.store.schema import VERDICTS, comments, decisions
+from moderation.taxonomy import LABELS
 
 DECISIONS_SOURCE = "decisions"  # the ``source`` of decided rows in a training set
 
@@ -51,6 +52,14 @@ class TrainingSet:
         kept.problems = list(self.data.problems)
         until = decisions_until_of(kept.frame)
         return TrainingSet(kept, first, until)
+
+
+def no_rows() -> LabelledData:
+    """An empty training set (for training on decisions alone)."""
+    frame = pd.DataFrame({c: pd.Series(dtype=object)
+                          for c in ("id", "text", "lang", "article_title", "source")})
+    frame["line"] = pd.Series(dtype=np.int64)
+    return LabelledData(frame, np.zeros((0, len(LABELS)), dtype=np.int8))
 
 
 def decisions_until_of(frame: pd.DataFrame) -> int:

@@ -50,6 +50,7 @@ QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 ACTIVE = (QUEUED, RUNNING)
 MAX_PROGRESS_LINES = 200
 EXIT_GRACE = 10.0  # seconds a finished job may take to exit and free the lock
+JOB_NICENESS = 10
 
 
 @dataclass(frozen=True)
@@ -247,6 +248,7 @@ def run_job(job_dir: str | Path) -> int:
 
     job = _Job(Path(job_dir))
     job.update(state=RUNNING, started_at=_now(), pid=os.getpid())
+    os.nice(JOB_NICENESS)  # the moderators' UI keeps the CPU first
     try:
         settings = get_settings()
         admin = Moderator(job.status["requested_by"], "admin")

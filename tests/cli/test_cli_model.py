@@ -84,6 +84,7 @@ def test_promote_refuses_a_candidate_worse_beyond_noise_unless_forced(env, capsy
     assert main(["model", "promote", str(candidate.path)]) == 1
     err = capsys.readouterr().err
     assert "insult" in err and "WORSE" in err and "--force" in err
+    assert f"compared with {first.version}" not in err  # compared with the current model
     assert load_model().version == first.version
     store = open_store(url)
     assert promotions(store) == []

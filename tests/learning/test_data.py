@@ -5,7 +5,7 @@ import numpy as np
 import sqlalchemy as sa
 from loop import decide_gold, ingest, site_rows
 
-from moderation.learning.data import DECISIONS_SOURCE, decisions_seen, training_set
+from moderation.learning.data import DECISIONS_SOURCE, decisions_seen, no_rows, training_set
 from moderation.queue import decide, next_item, undo
 from moderation.store.schema import decisions
 from moderation.taxonomy import LABELS
@@ -32,6 +32,8 @@ def test_seed_then_decided_rows_with_their_decisions(store, tmp_path, tiny_seed)
         expected = [int(label in gold[ext].split(";")) for label in LABELS]
         assert list(by_id[ext]) == expected
     assert (data.first_decision[:len(tiny_seed)] == 0).all()
+    alone = training_set(store, base=no_rows())  # decisions without any seed rows
+    assert len(alone.data) == 10 and alone.decided.all()
     assert (data.first_decision[len(tiny_seed):] > 0).all()
     # decisions after a model's decisions_until are the rows it never saw
     until = data.decisions_until

@@ -146,6 +146,7 @@ def test_a_candidate_worse_beyond_noise_is_shown_in_red_and_can_be_declined(app_
     assert "гірша за поточну понад шум" in red and "Образа" in red
     assert "на 60 коментарях, яких не бачила жодна з моделей" in shown(at)
     assert "поточна 1 з 20, нова 4 з 20" in shown(at)
+    assert "Порівняно з моделлю cur, а поточна тепер" in texts(at)  # the current one changed
     at.button(key="promote").click().run()
     assert "гірша за поточну" in " ".join(e.value for e in at.error)  # still shown
     at.button(key="promote_cancel").click().run()

@@ -10,6 +10,7 @@ import uikit
 
 from moderation.display import md_escape
 from moderation.errors import AuthError, JobError, ModelError
+from moderation.learning.comparison import Comparison
 from moderation.learning.jobs import DONE, FAILED, latest_job, start_job
 from moderation.learning.promotions import current_version, promote, promotions, rollback
 from moderation.learning.retrain import NO_CURRENT_MODEL, NO_UNSEEN, UNKNOWN_TRAINING
@@ -134,7 +135,12 @@ def candidate_panel(job) -> None:
     weight = (job.weight or {}).get("weight", 1)
     st.markdown(f"Нова модель {md_escape(job.version)}: {job.rows} рядків, з них рішень "
                 f"модераторів {job.decisions}; вага рішення {weight:g}.")
-    comparison = job.comparison_record()
+    comparison = job.comparison_record() or Comparison(rows=0)
+    now_current = current_version()
+    if comparison.current_version and comparison.current_version != now_current:
+        st.warning(md_escape(f"Порівняно з моделлю {comparison.current_version}, а поточна "
+                             f"тепер {now_current or 'відсутня'}: перенавчіть, щоб порівняти "
+                             "з нею."))
     if comparison.macro is None:
         if comparison.rows:
             st.info(f"Серед {comparison.rows} коментарів, яких не бачила жодна з моделей, "
@@ -154,7 +160,7 @@ def candidate_panel(job) -> None:
     if worse:
         st.error("Нова модель гірша за поточну понад шум (увесь 95% інтервал різниці нижче "
                  f"нуля) для міток: {', '.join(worse)}.", icon=":material/warning:")
-    if job.version == current_version():
+    if job.version == now_current:
         st.success("Ця модель уже поточна.")
         return
     pending = st.session_state.get("confirm_action")
