@@ -81,3 +81,11 @@ class AccountLocked(AuthError):
         self.until = until
         super().__init__(f"account {name!r} is locked after {max_failures} failed sign-ins "
                          f"until {until:%H:%M} UTC")
+
+
+class JobError(ModerationError):
+    """A background training job cannot be started or read."""
+
+
+class JobRunning(JobError):
+    """A training job is running already (one at a time)."""

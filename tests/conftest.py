@@ -108,3 +108,19 @@ def store(db_url):
     store = open_store(db_url)
     yield store
     store.dispose()
+
+
+@pytest.fixture
+def tiny_seed(monkeypatch):
+    """``load_seed`` returns a small corpus (``loop.small_seed``, 156 rows) in this process."""
+    from loop import use_small_seed
+
+    return use_small_seed(monkeypatch)
+
+
+@pytest.fixture
+def job_seed(tmp_path, monkeypatch):
+    """Training job processes started by the test see the same small corpus."""
+    from loop import small_seed_for_jobs
+
+    return small_seed_for_jobs(tmp_path / "job_site", monkeypatch)

@@ -164,7 +164,8 @@ def test_unknown_names_and_injection_names_never_sign_in(tmp_path):
 
 def test_refused_admin_actions_leave_nothing_behind(tmp_path, tiny_model):
     from moderation.auth import add_moderator_as
-    from moderation.learning.retrain import promote, retrain
+    from moderation.learning.promotions import promote
+    from moderation.learning.retrain import retrain
 
     path = tmp_path / "moderators.json"
     auth.add_moderator(path, "petro", "battery staple")
@@ -175,6 +176,6 @@ def test_refused_admin_actions_leave_nothing_behind(tmp_path, tiny_model):
     with pytest.raises(auth.AuthError, match="not an admin"):
         retrain(moderator, None, None, tmp_path / "candidates")
     with pytest.raises(auth.AuthError, match="not an admin"):
-        promote(moderator, None, tiny_model, tmp_path / "model")
+        promote(moderator, None, tiny_model, model_dir=tmp_path / "model")
     assert path.read_bytes() == before
     assert not (tmp_path / "candidates").exists() and not (tmp_path / "model").exists()

@@ -41,7 +41,7 @@ STATE_DEFAULTS = {
     "last_seen": None,
     "flash": [],  # (kind, message) shown once at the top of the next page
     "selected": None,  # {"comment_id": int, "labels": set[str]} on the review pages
-    "candidate": None,  # a retrained model waiting for promotion (admin)
+    "confirm_action": None,  # ("promote", job id) or ("rollback", version) awaiting a yes
 }
 
 
@@ -144,7 +144,7 @@ def sign_in(name: str, password: str) -> bool:
         st.error("Неправильне ім'я або пароль.")
         return False
     st.session_state.update(moderator=moderator, signed_in_at=now(), last_seen=now(),
-                            selected=None, candidate=None)
+                            selected=None, confirm_action=None)
     return True
 
 
@@ -154,7 +154,7 @@ def sign_out(message: str | None = None) -> None:
         with contextlib.suppress(Exception):
             release(store(), moderator.name)
     st.session_state.update(moderator=None, signed_in_at=None, last_seen=None, selected=None,
-                            candidate=None)
+                            confirm_action=None)
     if message:
         flash("info", message)
 

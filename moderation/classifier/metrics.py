@@ -16,12 +16,13 @@ from moderation.classifier.model import flagged
 from moderation.taxonomy import LABELS
 
 
-def choose_threshold(y: np.ndarray, p: np.ndarray, *, target_precision: float | None = None
-                     ) -> float:
-    """Best-F1 threshold, or the lowest one reaching ``target_precision`` (best F1 if none)."""
+def choose_threshold(y: np.ndarray, p: np.ndarray, *, target_precision: float | None = None,
+                     sample_weight: np.ndarray | None = None) -> float:
+    """Best-F1 threshold, or the lowest one reaching ``target_precision`` (best F1 if none);
+    precision and recall weighted by ``sample_weight`` when given."""
     if len(np.unique(y)) < 2:
         return 0.5
-    precision, recall, thresholds = precision_recall_curve(y, p)
+    precision, recall, thresholds = precision_recall_curve(y, p, sample_weight=sample_weight)
     precision, recall = precision[:-1], recall[:-1]
     if target_precision is not None:
         ok = np.flatnonzero(precision >= target_precision)
@@ -121,6 +122,27 @@ def slice_metrics(frame, Y: np.ndarray, P: np.ndarray, thresholds: dict[str, flo
     return out
 
 
+def resample_rows(n: int, resamples: int, seed: int = 0) -> np.ndarray:
+    """Row indices of ``resamples`` bootstrap samples of ``n`` rows (resamples x n)."""
+    return np.random.default_rng(seed).integers(0, n, size=(resamples, n))
+
+
+def resampled_f1(y: np.ndarray, pred: np.ndarray, idx: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """F1 per resample and label (resamples x labels) of boolean predictions ``pred``
+    against boolean truths ``y`` (rows x labels) over the samples ``idx``, and where the
+    label has positives in the sample (only those count, as in ``multilabel_metrics``)."""
+    tp = (pred[idx] & y[idx]).sum(axis=1)  # resamples x labels
+    fp = (pred[idx] & ~y[idx]).sum(axis=1)
+    fn = (~pred[idx] & y[idx]).sum(axis=1)
+    return 2 * tp / np.maximum(2 * tp + fp + fn, 1), (tp + fn) > 0
+
+
+def resampled_macro(f1: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Macro F1 per resample over the labels with positives in it."""
+    return (f1 * present).sum(axis=1) / np.maximum(present.sum(axis=1), 1)
+
+
 def bootstrap_f1(Y: np.ndarray, P: np.ndarray, labels: tuple[str, ...],
                  thresholds: dict[str, float], *, resamples: int = 200, seed: int = 0,
                  level: float = 0.95) -> dict | None:
@@ -134,14 +156,9 @@ def bootstrap_f1(Y: np.ndarray, P: np.ndarray, labels: tuple[str, ...],
     if len(Y) < 2 or (Y == UNKNOWN).any() or resamples < 1:
         return None
     pred = flagged(P, np.array([thresholds[label] for label in labels]))
-    y = Y == 1
-    idx = np.random.default_rng(seed).integers(0, len(Y), size=(resamples, len(Y)))
-    tp = (pred[idx] & y[idx]).sum(axis=1)  # resamples x labels
-    fp = (pred[idx] & ~y[idx]).sum(axis=1)
-    fn = (~pred[idx] & y[idx]).sum(axis=1)
-    f1 = 2 * tp / np.maximum(2 * tp + fp + fn, 1)
-    present = (tp + fn) > 0  # as multilabel_metrics: only labels with positives count
-    macro = (f1 * present).sum(axis=1) / np.maximum(present.sum(axis=1), 1)
+    idx = resample_rows(len(Y), resamples, seed)
+    f1, present = resampled_f1(Y == 1, pred, idx)
+    macro = resampled_macro(f1, present)
     tail = (1 - level) / 2 * 100
 
     def interval(values: np.ndarray) -> tuple[float, float]:

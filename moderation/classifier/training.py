@@ -64,8 +64,10 @@ def _folds(data: LabelledData, n_folds: int, seed: int):
 
 
 def cross_val_proba(data: LabelledData, *, folds: int = 5, seed: int = 0,
-                    params: dict | None = None, progress: Progress = _quiet) -> np.ndarray:
-    """Out-of-fold probabilities for every row (n x labels)."""
+                    params: dict | None = None, sample_weight: np.ndarray | None = None,
+                    progress: Progress = _quiet) -> np.ndarray:
+    """Out-of-fold probabilities for every row (n x labels); each fold's model is fitted
+    with ``sample_weight`` of its training rows when given."""
     P = np.zeros(data.Y.shape, dtype=np.float64)
     template = build_pipeline(**dict(params or {}))
     # the analysis learns nothing: analyse once, then cross-validate the rest
@@ -73,7 +75,8 @@ def cross_val_proba(data: LabelledData, *, folds: int = 5, seed: int = 0,
     template.set_params(analyze="passthrough")
     for k, (train, test) in enumerate(_folds(data, folds, seed), start=1):
         t0 = time.perf_counter()
-        pipe = clone(template).fit(docs[train], data.Y[train])
+        fit_params = {} if sample_weight is None else {"clf__sample_weight": sample_weight[train]}
+        pipe = clone(template).fit(docs[train], data.Y[train], **fit_params)
         P[test] = pipe.predict_proba(docs[test])
         progress(f"cross-validation fold {k}/{folds}: {time.perf_counter() - t0:.1f} s")
     return P
@@ -82,12 +85,19 @@ def cross_val_proba(data: LabelledData, *, folds: int = 5, seed: int = 0,
 def train_model(data: LabelledData | pd.DataFrame, out_dir: str | Path | None = None, *,
                 folds: int = 5, target_precision: dict[str, float] | None = None,
                 params: dict | None = None, seed: int = 0, progress: Progress = _quiet,
-                extra_manifest: dict | None = None) -> ModerationModel:
+                extra_manifest: dict | None = None,
+                sample_weight: np.ndarray | None = None) -> ModerationModel:
     """Train, pick thresholds on cross-validated predictions, fit on everything, save.
 
-    Returns the model (saved as a bundle in ``out_dir`` when given).
+    ``sample_weight`` (one positive number per row) weights rows in every fit and in the
+    choice of thresholds: the best-F1 point is taken over the same weighted mix of rows
+    the model is fitted to. Returns the model (saved as a bundle in ``out_dir`` when given).
     """
     data = as_labelled(data)
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight, dtype=np.float64)
+        if sample_weight.shape != (len(data),) or not (sample_weight > 0).all():
+            raise DataError(f"sample_weight needs one positive number per row ({len(data)})")
     if len(data) < folds * 4:
         raise DataError(f"only {len(data)} usable rows; need at least {folds * 4} to train")
     for j, label in enumerate(LABELS):
@@ -98,17 +108,22 @@ def train_model(data: LabelledData | pd.DataFrame, out_dir: str | Path | None = 
                             f"rows; need at least {folds} of each")
     started = time.perf_counter()
     progress(f"training on {len(data):,} rows, {folds}-fold cross-validation grouped by article")
-    P = cross_val_proba(data, folds=folds, seed=seed, params=params, progress=progress)
+    P = cross_val_proba(data, folds=folds, seed=seed, params=params, progress=progress,
+                        sample_weight=sample_weight)
     thresholds = {}
     for j, label in enumerate(LABELS):
         known = data.Y[:, j] != UNKNOWN
         tp = (target_precision or {}).get(label)
-        thresholds[label] = choose_threshold(data.Y[known, j], P[known, j], target_precision=tp)
+        thresholds[label] = choose_threshold(
+            data.Y[known, j], P[known, j], target_precision=tp,
+            sample_weight=None if sample_weight is None else sample_weight[known])
     metrics = multilabel_metrics(data.Y, P, LABELS, thresholds)
     metrics.update(slice_metrics(data.frame, data.Y, P, thresholds))
     t0 = time.perf_counter()
+    fit_params = {} if sample_weight is None else {"clf__sample_weight": sample_weight}
     pipeline = build_pipeline(**dict(params or {})).fit(
-        data.texts, data.Y, clf__thresholds=[thresholds[label] for label in LABELS])
+        data.texts, data.Y, clf__thresholds=[thresholds[label] for label in LABELS],
+        **fit_params)
     progress(f"final fit on all rows: {time.perf_counter() - t0:.1f} s")
     fingerprint = data.fingerprint()
     manifest = {

@@ -22,6 +22,7 @@ COMMANDS = (
     "moderator",
     "decisions",
     "export",
+    "model",
     "ui",
     "demo",
 )

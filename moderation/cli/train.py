@@ -21,7 +21,12 @@ def register(sub) -> None:
                    help="map a 0/1 column of --data files to labels, e.g. toxic=insult")
     p.add_argument("--no-seed", action="store_true", help="leave the bundled seed corpus out")
     p.add_argument("--from-db", metavar="URL", default=None,
-                   help="also train on moderators' decisions from this store")
+                   help="also train on moderators' decisions from this store (recorded in the "
+                        "manifest as decisions_until)")
+    p.add_argument("--decision-weight", metavar="W", default="auto",
+                   help="weight of a decided row against a seed row with --from-db: a number, "
+                        "or 'auto' (default) to choose among 1, 3, 10, 30 by cross-validation "
+                        "on the decisions")
     p.add_argument("--out", metavar="DIR", default=None,
                    help="where to write the bundle (default: $MODERATION_MODEL_DIR or "
                         "<data dir>/model)")
@@ -63,6 +68,8 @@ def refuse_eval_path(path: Path) -> None:
 
 
 def collect(args: argparse.Namespace, progress):
+    """The training rows, and (with ``--from-db``) the sample weights and what the manifest
+    records about the decisions: ``(data, sample_weight or None, extra manifest entries)``."""
     from moderation.classifier.dataset import LabelledData, load_seed, parse_mapping, read_labelled
 
     mapping = parse_mapping(args.map)
@@ -70,18 +77,36 @@ def collect(args: argparse.Namespace, progress):
     for f in args.data:
         refuse_eval_path(Path(f))
         parts.append(read_labelled(f, mapping=mapping))
-    if args.from_db:
-        from moderation.classifier.training import as_labelled
-        from moderation.queue.export import decisions_frame
+    if not args.from_db:
+        return LabelledData.concat(parts), None, {}
+    from moderation.learning.data import no_rows, training_set
+    from moderation.store import open_store
 
-        frame = decisions_frame(args.from_db)
-        progress(f"{len(frame):,} decided comments from the store")
-        if len(frame):
-            part = as_labelled(frame)
-            part.frame["source"] = "decisions"
-            parts.append(part)
-    data = LabelledData.concat(parts)
-    return data
+    store = open_store(args.from_db)
+    try:
+        rows = training_set(store, base=LabelledData.concat(parts) if parts else no_rows())
+    finally:
+        store.dispose()
+    progress(f"{rows.decisions:,} decided comments from the store (decision ids up to "
+             f"{rows.decisions_until})")
+    weight = _decision_weight(args.decision_weight, rows, progress)
+    return rows.data, weight.weights(rows.decided), {
+        "decisions_until": rows.decisions_until, "decisions_used": rows.decisions,
+        "decision_weight": weight.as_dict()}
+
+
+def _decision_weight(value: str, rows, progress):
+    from moderation.learning.weighting import choose_weight, fixed_weight
+
+    if value == "auto":
+        return choose_weight(rows.data, rows.decided, progress=progress)
+    try:
+        weight = float(value)
+    except ValueError:
+        raise DataError(f"--decision-weight {value!r}: give a number or 'auto'") from None
+    if not weight > 0:
+        raise DataError(f"--decision-weight {value!r}: the weight must be positive")
+    return fixed_weight(weight, rows.decisions, "given with --decision-weight")
 
 
 SHORT = {"political_pr": "pol_pr", "personal_feud": "feud", "advertising": "ads",
@@ -118,9 +143,10 @@ def run(args: argparse.Namespace) -> int:
     from moderation.classifier.evaluation import evaluate_independent, evaluate_shared
     from moderation.classifier.metrics import format_metrics
     from moderation.classifier.training import train_model
+    from moderation.learning.card import learning_card
 
     progress = Progress(args.quiet)
-    data = collect(args, progress)
+    data, sample_weight, extra_manifest = collect(args, progress)
     if data.problems:
         print(f"{len(data.problems)} rows left out:", file=sys.stderr)
         print_problems(data.problems)
@@ -128,7 +154,8 @@ def run(args: argparse.Namespace) -> int:
             raise DataError(f"{len(data.problems)} bad rows (--strict)")
     out = Path(args.out or get_settings().model_dir)
     model = train_model(data, None, folds=args.folds, progress=progress,
-                        target_precision=_target_precision(args.target_precision))
+                        target_precision=_target_precision(args.target_precision),
+                        sample_weight=sample_weight, extra_manifest=extra_manifest)
     cv = model.manifest["metrics"]["cv"]
     print("Cross-validated metrics (folds grouped by article):")
     print(format_metrics(cv))
@@ -149,7 +176,8 @@ def run(args: argparse.Namespace) -> int:
             progress("scored the independently written sets (evaluation only)")
             model.manifest["metrics"]["independent_eval"] = independent
             print(format_independent(independent))
-    saved = save_bundle(model, out, card=model_card(model.manifest))
+    card = model_card(model.manifest) + learning_card(model.manifest)
+    saved = save_bundle(model, out, card=card)
     print(f"saved model {saved.version} to {saved.path} "
           f"({model.manifest['train_seconds']:.1f} s training)")
     if args.json:

@@ -1,128 +1,157 @@
-"""Retraining from moderators' decisions: the training set, a candidate model, a comparison
-with the current model, and promotion (admin actions; each checks the role itself)."""
+"""Retraining from moderators' decisions: an honest comparison, then a model fitted on all rows.
+
+``retrain`` (an admin action; run it in a job, see :mod:`moderation.learning.jobs`):
+
+1. reads the seed corpus plus every decided comment
+   (:func:`~moderation.learning.data.training_set`);
+2. holds out the decided comments the current model never saw (every verdict on them came
+   after its ``decisions_until``), trains an *evaluation candidate* without them (its own
+   decision weight chosen without them too) and compares the current model with it on
+   them (:mod:`moderation.learning.comparison`); with no such rows there is no comparison,
+   and the result says why;
+3. chooses the weight of a decided row by cross-validation on ALL decisions
+   (:mod:`moderation.learning.weighting`) and fits the model to be promoted on ALL rows;
+   its manifest records ``decisions_until``, the weight, and the comparison.
+
+The evaluation candidate is thrown away: it only measures what this procedure gains over
+the current model on comments neither saw; the promoted model has those rows too.
+"""
 from __future__ import annotations
 
-import datetime as dt
-import shutil
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from moderation.auth import Moderator, require_admin
-from moderation.taxonomy import LABELS
+from moderation.learning.comparison import Comparison, compare, no_comparison
+from moderation.learning.data import TrainingSet, decisions_seen, training_set
+from moderation.learning.weighting import CANDIDATES, WEIGHT_FOLDS, WeightChoice, choose_weight
 
 Progress = Callable[[str], None]
+
+# why there is no comparison (Comparison.reason); the UI words them in Ukrainian
+NO_CURRENT_MODEL = "no_current_model"
+UNKNOWN_TRAINING = "unknown_training"
+NO_UNSEEN = "no_unseen_decisions"
+REASONS = {
+    NO_CURRENT_MODEL: "there is no current model to compare with",
+    UNKNOWN_TRAINING: "the current model does not record which decisions it was trained on",
+    NO_UNSEEN: "every decided comment was in the current model's training data",
+}
 
 
 def _quiet(_: str) -> None:
     pass
 
 
-def training_data(store):
-    """The seed corpus plus every decided comment (the decision in force), as one set."""
-    from moderation.classifier.dataset import LabelledData, load_seed
-    from moderation.classifier.training import as_labelled
-    from moderation.queue.export import decisions_frame
-
-    parts = [load_seed()]
-    frame = decisions_frame(store)
-    if len(frame):
-        part = as_labelled(frame)
-        part.frame["source"] = "decisions"
-        parts.append(part)
-    return LabelledData.concat(parts), len(frame)
-
-
-def holdout_split(data, *, test_size: float = 0.2, seed: int = 0):
-    """(train, held-out) with no article on both sides (rows without a title go by id)."""
-    from sklearn.model_selection import GroupShuffleSplit
-
-    titles_ = data.frame["article_title"].fillna("")
-    groups = np.where(titles_.eq(""), data.frame["id"].astype(str), titles_)
-    splitter = GroupShuffleSplit(n_splits=1, test_size=test_size, random_state=seed)
-    train, test = next(splitter.split(np.zeros(len(data)), groups=groups))
-    return data.subset(train), data.subset(test)
-
-
-def compare_models(models: dict[str, object], data) -> pd.DataFrame:
-    """Precision, recall and F1 per label (plus macro F1) of each model on ``data``."""
-    from moderation.classifier.metrics import multilabel_metrics
-
-    rows = []
-    for name, model in models.items():
-        if model is None:
-            continue
-        P = model.predict_proba(data.texts)[list(LABELS)].to_numpy()
-        metrics = multilabel_metrics(data.Y, P, LABELS, model.thresholds)
-        for label in LABELS:
-            m = metrics["labels"].get(label, {})
-            rows.append({"model": name, "label": label, "precision": m.get("precision"),
-                         "recall": m.get("recall"), "f1": m.get("f1")})
-        rows.append({"model": name, "label": "macro", "precision": None, "recall": None,
-                     "f1": metrics["macro_f1"]})
-    return pd.DataFrame(rows, columns=["model", "label", "precision", "recall", "f1"])
-
-
 @dataclass(frozen=True)
 class Candidate:
-    """A model retrained from the seed corpus plus decisions, not yet in use."""
+    """A model fitted on the seed corpus plus every decision, saved, not yet in use."""
 
     version: str
     path: Path
-    comparison: pd.DataFrame  # compare_models(...) on the held-out split: "new", "current"
-    train_rows: int
-    holdout_rows: int
+    comparison: Comparison
+    weight: WeightChoice
+    rows: int
     decisions: int
-    metrics: dict = field(default_factory=dict)
+    decisions_until: int
 
 
-def retrain(admin: Moderator, store, current_model, out_root: str | Path, *, folds: int = 5,
-            test_size: float = 0.2, seed: int = 0, progress: Progress = _quiet) -> Candidate:
-    """Train a candidate on the seed corpus plus all decisions, minus a held-out split.
+def retrain(admin: Moderator, store, current_model, out_dir: str | Path, *, folds: int = 5,
+            seed: int = 0, candidates: Sequence[float] = CANDIDATES,
+            weight_folds: int = WEIGHT_FOLDS, evaluate: bool = True,
+            progress: Progress = _quiet) -> Candidate:
+    """Compare, then train the model to promote on all rows and save it to ``out_dir``.
 
-    The candidate is saved under ``out_root/<version>`` and compared with ``current_model``
-    (may be ``None``) on the held-out split. The current model may have seen some of those
-    rows when it was trained, so its figures there can be optimistic.
+    ``current_model`` may be ``None`` (no comparison then). ``evaluate`` also scores the
+    independently written sets and ``../shared/data/eval`` for the model card.
     """
+    require_admin(admin)
+    data = training_set(store)
+    progress(f"{len(data.data):,} рядків: початковий корпус і {data.decisions:,} рішень "
+             f"модераторів (рішення до №{data.decisions_until})")
+    comparison = _honest_comparison(data, current_model, folds=folds, seed=seed,
+                                          candidates=candidates, weight_folds=weight_folds,
+                                          progress=progress)
+    progress("вибір ваги рішень на всіх рішеннях")
+    weight = choose_weight(data.data, data.decided, candidates=candidates, folds=weight_folds,
+                           seed=seed, progress=progress)
+    progress(f"модель для впровадження: усі {len(data.data):,} рядків, вага рішення "
+             f"{weight.weight:g}")
+    model = _fit(data, weight, folds=folds, seed=seed, progress=progress, extra_manifest={
+        "retrained_by": admin.name,
+        "decisions_until": data.decisions_until,
+        "decisions_used": data.decisions,
+        "decision_weight": weight.as_dict(),
+        "comparison": comparison.as_dict(),
+    })
+    saved = _save(model, out_dir, evaluate=evaluate, progress=progress)
+    return Candidate(version=saved.version, path=Path(saved.path), comparison=comparison,
+                     weight=weight, rows=len(data.data), decisions=data.decisions,
+                     decisions_until=data.decisions_until)
+
+
+def _honest_comparison(data: TrainingSet, current_model, *, folds: int, seed: int,
+                       candidates: Sequence[float], weight_folds: int,
+                       progress: Progress) -> Comparison:
+    if current_model is None:
+        return no_comparison(NO_CURRENT_MODEL)
+    context = dict(current_version=current_model.version)
+    seen = decisions_seen(current_model.manifest)
+    if seen is None:
+        return no_comparison(UNKNOWN_TRAINING, **context)
+    held = data.unseen_by(seen)
+    if not held.any():
+        return no_comparison(NO_UNSEEN, **context)
+    rest = data.subset(~held)
+    progress(f"для порівняння відкладено {int(held.sum()):,} найновіших рішень, яких поточна "
+             f"модель не бачила (після №{seen}); модель для порівняння вчиться без них")
+    weight = choose_weight(rest.data, rest.decided, candidates=candidates, folds=weight_folds,
+                           seed=seed, progress=progress)
+    evaluation = _fit(rest, weight, folds=folds, seed=seed, progress=progress)
+    index = np.flatnonzero(held)
+    comparison = compare(current_model, evaluation, [data.data.texts[i] for i in index],
+                         data.data.Y[index], seed=seed,
+                         first_decision=int(data.first_decision[index].min()),
+                         last_decision=data.decisions_until, candidate_weight=weight.weight)
+    progress("порівняння готове: " + _summary(comparison))
+    return comparison
+
+
+def _summary(comparison: Comparison) -> str:
+    if comparison.macro is None:
+        return f"{comparison.rows} коментарів, порушень серед них немає"
+    m = comparison.macro
+    return (f"{comparison.rows} коментарів, macro F1 поточної {m.current_f1:.3f}, нової "
+            f"{m.candidate_f1:.3f}")
+
+
+def _fit(data: TrainingSet, weight: WeightChoice, *, folds: int, seed: int, progress: Progress,
+         extra_manifest: dict | None = None):
     from moderation.classifier.training import train_model
 
-    require_admin(admin)
-    data, n_decisions = training_data(store)
-    train, holdout = holdout_split(data, test_size=test_size, seed=seed)
-    progress(f"{len(train):,} рядків для навчання, {len(holdout):,} відкладено для порівняння "
-             f"({n_decisions:,} рішень модераторів)")
-    out_root = Path(out_root)
-    staging = out_root / f"staging-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S-%f}"
-    model = train_model(train, staging, folds=folds, seed=seed, progress=progress,
-                        extra_manifest={"retrained_by": admin.name,
-                                        "decisions_used": n_decisions})
-    final = out_root / model.version
-    if final.exists():
-        shutil.rmtree(final)
-    staging.rename(final)
-    progress("порівняння з поточною моделлю на відкладених рядках")
-    comparison = compare_models({"new": model, "current": current_model}, holdout)
-    new_rows = comparison[comparison["model"] == "new"]
-    return Candidate(version=model.version, path=final, comparison=comparison,
-                     train_rows=len(train), holdout_rows=len(holdout), decisions=n_decisions,
-                     metrics={row.label: row.f1 for row in new_rows.itertuples()})
+    return train_model(data.data, None, folds=folds, seed=seed, progress=progress,
+                       sample_weight=weight.weights(data.decided),
+                       extra_manifest=extra_manifest)
 
 
-def promote(admin: Moderator, store, candidate_path: str | Path, model_dir: str | Path, *,
-            metrics: dict | None = None, note: str | None = None):
-    """Make the bundle at ``candidate_path`` the current model in ``model_dir``; recorded.
-
-    The bundle is verified (hashes, versions) before it is copied; returns the ``Promotion``.
-    """
-    from moderation import load_model
+def _save(model, out_dir: str | Path, *, evaluate: bool, progress: Progress):
     from moderation.classifier.bundle import save_bundle
-    from moderation.learning.promotions import record_promotion
+    from moderation.classifier.card import model_card
+    from moderation.classifier.evaluation import evaluate_independent, evaluate_shared
+    from moderation.learning.card import learning_card
 
-    require_admin(admin)
-    model = load_model(candidate_path)
-    save_bundle(model, model_dir, card=model.card)
-    return record_promotion(store, model.version, admin.name, path=str(Path(model_dir)),
-                            metrics=metrics, note=note)
+    if evaluate:
+        independent = evaluate_independent(model)
+        if independent:
+            model.manifest["metrics"]["independent_eval"] = independent
+        shared = evaluate_shared(model)
+        if shared:
+            model.manifest["metrics"]["shared_eval"] = shared
+        progress("оцінено на незалежних наборах (лише для оцінки, не для навчання)")
+    card = model_card(model.manifest) + learning_card(model.manifest)
+    saved = save_bundle(model, out_dir, card=card)
+    progress(f"збережено модель {saved.version}")
+    return saved

@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 from ui_helpers import PASSWORDS, start, texts
 
-from moderation import load_model
 
 
 def test_spot_check_needs_a_label_to_confirm_then_records_it(app_env):
@@ -69,47 +68,6 @@ def test_stats_page(app_env):
     assert metrics["Позначки відхилено"] == "50%"
     quality = at.dataframe[0].value.set_index("мітка")
     assert quality.loc["Образа", "точність позначок"] == 1.0
-
-
-def test_model_page_for_a_moderator_has_no_retrain(app_env):
-    at = start("petro")
-    at.switch_page("views/model.py").run()
-    assert not at.exception
-    assert "Поточна модель" in texts(at)
-    assert "лише адміністратор" in texts(at)
-    assert not [b for b in at.button if b.key in ("retrain", "promote")]
-
-
-def test_admin_retrains_compares_and_promotes(app_env, monkeypatch):
-    import corpus
-
-    from moderation.classifier.training import as_labelled
-
-    base = corpus.tiny_frame()
-    seed = pd.concat([base.assign(id=[f"{i}-{k}" for i in range(len(base))],
-                                  article_title=base["article_title"] + f" {k}")
-                      for k in range(3)], ignore_index=True)  # enough rows for a held-out split
-    monkeypatch.setattr("moderation.classifier.dataset.load_seed", lambda: as_labelled(seed))
-    before = load_model(app_env.model_dir).version
-    at = start("olena")
-    at.button(key="act_confirm").click().run()  # one decision to learn from
-    at.switch_page("views/model.py").run()
-    at.number_input(key="retrain_folds").set_value(3)
-    at.button(key="retrain").click().run()
-    assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
-    candidate = at.session_state["candidate"]
-    assert candidate.decisions == 1
-    compare = next(d.value for d in at.dataframe if "F1 нової" in d.value.columns)
-    assert list(compare.columns) == ["F1 нової", "F1 поточної"]
-    assert len(compare) == 7 and compare["F1 нової"].notna().all()
-    at.button(key="promote").click().run()
-    assert not at.exception, at.exception
-    after = load_model(app_env.model_dir)
-    assert after.version == candidate.version != before
-    assert "тепер поточна" in texts(at)
-    promoted = next(d.value for d in at.dataframe if "хто" in d.value.columns)
-    assert list(promoted["хто"]) == ["olena"]
 
 
 def test_admin_adds_a_moderator(app_env):
