@@ -5,8 +5,8 @@
 1. trains the default model on the bundled seed corpus ("before");
 2. ingests independent set A (``moderation/data/eval/independent_a.csv``, 300 comments) into
    a fresh SQLite store with that model, every comment into a queue;
-3. records A's gold labels as moderators' decisions (``record_decisions`` below: a
-   moderator claims each comment and relabels it, through the queue's own functions);
+3. imports A's gold labels as past moderation outcomes (``moderation decisions import``:
+   ``moderation.queue.imports.import_decisions``, decisions marked ``import``);
 4. retrains from the database as the «Модель» page's job does
    (``moderation.learning.retrain.retrain``: decision weight chosen by cross-validation on
    the decisions, model fitted on the seed corpus plus every decision) -- "after"; and, for
@@ -36,21 +36,19 @@ EVAL = Path(str(resources.files("moderation") / "data" / "eval"))
 SET_A, TESTS = EVAL / "independent_a.csv", ("independent_b.csv", "independent_c.csv")
 
 
-def record_decisions(store, gold: dict[str, list[str]], moderator: str = "benchmark") -> int:
-    """Each ingested comment of ``gold`` decided with its gold labels (action ``relabel``).
+def import_gold(store, path: Path, out: Path) -> int:
+    """Import the gold labels of the labelled file ``path`` as decisions (through a file of
+    ``id,labels``, as a site would export its history); the number imported."""
+    import csv
 
-    Stands in for ``moderation decisions import`` (``queue.imports.import_decisions``, built
-    on another branch), which writes the same verdicts with action ``import``.
-    """
-    from moderation.queue import decide, next_item
+    from moderation.queue.imports import import_decisions
 
-    done = 0
-    for queue in ("review", "spot_check"):
-        while (item := next_item(store, moderator, queue=queue)) is not None:
-            decide(store, item.comment.id, moderator, "relabel",
-                   gold[item.comment.external_id])
-            done += 1
-    return done
+    with open(path, encoding="utf-8", newline="") as src, \
+            open(out, "w", encoding="utf-8", newline="") as dst:
+        writer = csv.writer(dst)
+        writer.writerow(["id", "labels"])
+        writer.writerows((row["id"], row["labels"]) for row in csv.DictReader(src))
+    return import_decisions(store, out, "benchmark").imported
 
 
 def clean_flag_rate(model, data) -> float:
@@ -111,13 +109,12 @@ def main(argv: list[str] | None = None) -> int:
                       MODERATION_MODEL_DIR=str(tmp / "data" / "model"),
                       MODERATION_DB_URL=f"sqlite:///{tmp / 'feedback.db'}")
     from moderation.auth import Moderator
-    from moderation.classifier.dataset import load_seed, read_labelled
+    from moderation.classifier.dataset import load_seed
     from moderation.classifier.training import train_model
     from moderation.learning.data import training_set
     from moderation.learning.retrain import retrain
     from moderation.queue.ingest import ingest_file
     from moderation.store import open_store
-    from moderation.taxonomy import LABELS
 
     t0 = time.perf_counter()
 
@@ -128,11 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     say(f"before: seed corpus only, {before.version}")
     store = open_store(os.environ["MODERATION_DB_URL"])
     summary = ingest_file(store, SET_A, before, spot_check_rate=1.0)
-    gold_data = read_labelled(SET_A)
-    gold = {i: [label for j, label in enumerate(LABELS) if y[j] == 1]
-            for i, y in zip(gold_data.frame["id"], gold_data.Y)}
-    decided = record_decisions(store, gold)
-    say(f"set A: {summary.stored} comments ingested, {decided} decided with their gold labels")
+    decided = import_gold(store, SET_A, tmp / "history.csv")
+    say(f"set A: {summary.stored} comments ingested, {decided} gold labels imported as decisions")
     candidate = retrain(Moderator("benchmark", "admin"), store, before, tmp / "candidate",
                         folds=args.folds, evaluate=False, progress=say)
     from moderation import load_model
