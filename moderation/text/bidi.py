@@ -91,19 +91,18 @@ def _layout(text: str, start: int, end: int) -> list[int]:
                 isolates -= 1
         else:
             stack[-1][1].append(i)
-    return _flatten(root, reverse=False)
+    return _flatten(root, reverse=False, out=[])
 
 
-def _flatten(node: list, *, reverse: bool) -> list[int]:
-    pieces = []
-    for item in node:
+def _flatten(node: list, *, reverse: bool, out: list[int]) -> list[int]:
+    """Append the indexes of ``node`` to ``out`` in display order (each index once, so a
+    deep nest costs its length, not its length times its depth)."""
+    for item in (reversed(node) if reverse else node):
         if isinstance(item, tuple):
             control, inner = item
             # an override lays its letters out its way; an embedding or isolate resets the
             # override, and left-to-right letters inside it keep their order
-            pieces.append(_flatten(inner, reverse=control == RLO))
+            _flatten(inner, reverse=control == RLO, out=out)
         else:
-            pieces.append([item])
-    if reverse:
-        pieces.reverse()
-    return [i for piece in pieces for i in piece]
+            out.append(item)
+    return out
