@@ -46,7 +46,9 @@ INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\
 EMOJI = ["😀", "👍🏽", "🇺🇦", "❤️", "👨‍👩‍👧‍👦", "🏳️‍🌈", "🤬", "💩", "\U0001FAE0"]
 TRICKY = "аеорсхуіїєґ aeopcxyi 0134@$*'’ʼ.-_ /:@+%,!?()" + "\u0301\u0489\u20dd"
 RUNS = ["1", "a", "a.", "1.", "1 ", "1,", "@", "a@", "$", "'", "*", "a-", "ab1", "д1", "т.", "😀",
-        "\u200b", "с у к а ", "www.", "http://x", "+380", "грн ", "ааааа", "!!!!"]
+        "\u200b", "с у к а ", "www.", "http://x", "+380", "грн ", "ааааа", "!!!!",
+        "@ a ", "@ab ", "a [.] ", "a точка ", "a собака ", "a_b ", "a . ", "пишіть @ab ",
+        "\u202eab", "\u202eab\u202c", "\u2066a\u2069"]
 
 text_atoms = st.one_of(
     st.text(max_size=200),
@@ -100,6 +102,15 @@ LONG = {  # 100k characters each; the first nine took minutes before the fix (qu
     "zero_width": ("с\u200bу\u200dк\u200cа\ufeff " * 12_500)[:100_000],
     "cyrillic": ("Привіт, це звичайний коментар про ремонт доріг. " * 2_100)[:100_000],
     "zalgo": ("z" + "\u0301\u0489" * 20) * 2_400,
+    # issue 11: contacts with separators, handles, bidi controls (the first and the last
+    # two took minutes, or raised RecursionError, while they were written)
+    "handles": "@ab " * 25_000,
+    "spaced_handles": "@ ab " * 20_000,
+    "dot_words": "a точка " * 12_500,
+    "at_domain": "a @ " + "b . " * 25_000,
+    "bare_ids": "a_b " * 25_000,
+    "bidi_nested": ("\u202eab" * 33_000)[:100_000],
+    "bidi_isolates": ("\u2066\u202eab" * 25_000)[:100_000],
 }
 
 

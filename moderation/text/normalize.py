@@ -1,4 +1,4 @@
-"""Text normalisation: pure ``str -> str`` steps and a ``TextNormalizer`` transformer.
+"""Text normalisation: pure ``str -> str`` steps and the map back to the original text.
 
 Every step is a regular-expression substitution run through :func:`_sub`, which can also
 carry a map from each output character back to its span in the ORIGINAL text. So
@@ -8,18 +8,74 @@ and cannot drift apart.
 
 Steps, in order:
 
+0. the characters put in the order they DISPLAY: bidirectional overrides (U+202A-U+202E,
+   U+2066-U+2069) resolved with :func:`moderation.text.bidi.display_order`, so a sentence
+   stored backwards after U+202E is scored as readers see it; the controls are left out
+   and every character keeps its own span in the original;
 1. zero-width, bidi and control characters removed; tabs and newlines become spaces;
 2. apostrophe variants unified to ``'``;
 3. per character cluster: NFKC, lower case, stray combining marks dropped;
 4. then, repeated until nothing changes (so the whole is idempotent):
-   signals (URLs, Telegram / Viber / WhatsApp links, e-mails, @handles, phone numbers in
-   every Ukrainian format, also spaced or in words, prices, promo codes) replaced by
-   placeholder tokens (``_url_`` ...); letters split by spaces, dots, dashes or asterisks
-   rejoined; Latin and digit look-alikes folded to Cyrillic inside words that contain
-   Cyrillic; runs of one repeated letter squeezed; white space collapsed.
+   links and e-mails written with separator words made plain, then signals (URLs,
+   Telegram / Viber / WhatsApp links, e-mails, phone numbers in every Ukrainian format,
+   also spaced or in words, prices, promo codes) replaced by placeholder tokens
+   (``_url_`` ...); contacts spelled out one character at a time joined; letters split by
+   spaces, dots, dashes or asterisks rejoined; Latin and digit look-alikes folded to
+   Cyrillic inside words that contain Cyrillic; runs of one repeated letter squeezed;
+   white space collapsed;
+5. handles, on the settled text: ``_handle_`` (a contact offered) or ``_mention_`` (a reader
+   addressed or named).
 
 Legitimate text survives: a word written wholly in Latin (``iPhone``, ``Wi-Fi``, ``5G``,
 ``COVID``) is never folded, and numbers of two or more digits stay numbers.
+
+Contacts written with separators (step 4) become the placeholders of plain ones:
+
+- a dot in brackets (``()[]{}<>``, holding ``.``, ``dot``, ``крапка`` or ``точка``) between
+  Latin letters or digits is a dot: ``bit[.]ly/abc``, ``t(.)me/x``, ``kredyt (крапка) com``;
+- a bare ``dot`` / ``крапка`` / ``точка``, or a dot with a space before it, is a dot only
+  between a Latin name or number and a domain ending (the top-level domains of the URL
+  pattern, maybe with more separated dots before it): ``kredyt точка com``,
+  ``betvolyn . com``. «точка зору», «і крапка», «1.5», «12.30», «т.д.» stay text;
+- an at sign in brackets (``(at)``, ``[@]``, ``(собака)``), a bare ``собака`` / ``собачка`` /
+  ``равлик``, or an ``@`` with spaces, is ``@`` only between a Latin name and a domain
+  (whose dots may be written with separators too): ``info (at) gmail (dot) com``,
+  ``info собака gmail.com``. «собака гавкала» stays text;
+- a run of four or more single characters separated by single spaces, or by one same dot,
+  dash or asterisk (an ``_`` may stick to a character: ``k.r.e.d.y.t_.l.u.t.s.k``), that
+  holds an ``_``, ``.`` or ``@`` and at least three letters is joined when the result is a
+  link or e-mail (``b e t v o l y n . c o m`` -> ``_url_``) and becomes ``_handle_`` when it
+  is a handle (``@`` and a name, or a name with an ``_``: ``@ r o b o t a _ 2 4``) or follows
+  a contact cue; otherwise it stays (``і т . д .``, spaced phone digits, initials);
+- letters split by spaces or dots (``с у к а``) after a contact cue are a handle spelled
+  out: ``_handle_`` («пишіть у тг: к р е д и т л у ц ь к»). Elsewhere they are rejoined
+  into a word, except real one-letter words («а я в»).
+
+A contact cue is a messenger or network name (телеграм, тг, вайбер, вацап, інста, viber,
+telegram ...), a contact verb (пишіть, звертайтесь, підписуйтесь, заходьте ...), a contact
+noun (канал, нік, акаунт, профіль, директ, лс, приват ...) or the placeholder of a phone,
+link or e-mail. It counts when only punctuation, emoji and at most two words of at most
+four letters («мені в», «нам у») stand between it and what follows, within one sentence.
+
+Handles and mentions (step 5). A handle is ``@`` followed by a name of letters (Latin or
+Cyrillic), digits and ``_`` (``@kredyt_lutsk``, ``@кредит_луцьк``, ``@Tetiana``; a space
+after ``@`` is allowed). Its role is decided once the text has settled (a cue may itself
+have been disguised), by the first rule that applies:
+
+1. after a contact cue: ``_handle_`` («пишіть @kredyt_lutsk», «в тг @x», «інста @y»);
+2. opening the comment or a sentence, with more text after it: ``_mention_`` (a reply:
+   «@Tetiana там лінія живить насосну», «@Оксана, ви не праві»);
+3. followed at once by a contact cue: ``_handle_`` («… на день @rabota_lutsk пишіть»);
+4. inside a sentence with more words after it in that sentence: ``_mention_`` (a reader
+   named or addressed: «Петре @petro_k ви помиляєтесь», «згоден з @oksana щодо цього»);
+5. otherwise, ending its sentence or the comment, or alone: ``_handle_`` (a handle at the
+   end of an offer: «Кредит без довідок за 1 день @kredyt_lutsk»).
+
+A bare name with an inner ``_`` (``remont_lutsk_pro``) is ``_handle_`` after a contact cue
+and stays text elsewhere (``Оксана_Луцьк правильно каже`` names an author). Known limits:
+«Дякую @Оксана.» reads as a handle (rule 5) and «@kredyt_lutsk — кредит без довідок» as a
+mention (rule 2); the rest of such a comment keeps its own signals. A cue spelled out in
+the same run as the handle (``т е л е г р а м к р е д и т``) is not seen.
 """
 from __future__ import annotations
 
@@ -29,11 +85,14 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
+from moderation.text.bidi import CONTROLS, display_order
+
 Spans = list[tuple[int, int]]
 Replacement = str | Callable[[re.Match], str]
 
 # placeholder tokens the model sees and counts (one source of truth: SIGNALS)
-SIGNALS = ("_url_", "_tg_", "_messenger_", "_email_", "_handle_", "_phone_", "_price_", "_promo_")
+SIGNALS = ("_url_", "_tg_", "_messenger_", "_email_", "_handle_", "_mention_", "_phone_", "_price_",
+           "_promo_")
 
 
 # ---------------------------------------------------------------- substitution engine
@@ -52,8 +111,8 @@ def _sub(pattern: re.Pattern, repl: Replacement, text: str, spans: Spans | None)
         if r:
             if len(r) == b - a:
                 out_spans.extend(spans[a:b])
-            elif b > a:
-                whole = (spans[a][0], spans[b - 1][1])
+            elif b > a:  # (min, max): after display reordering the spans need not ascend
+                whole = (min(x for x, _ in spans[a:b]), max(y for _, y in spans[a:b]))
                 out_spans.extend([whole] * len(r))
             else:  # insertion at an empty match: borrow the neighbour's position
                 at = spans[a][0] if a < len(spans) else (spans[-1][1] if spans else 0)
@@ -63,6 +122,19 @@ def _sub(pattern: re.Pattern, repl: Replacement, text: str, spans: Spans | None)
     out.append(text[pos:])
     out_spans.extend(spans[pos:])
     return "".join(out), out_spans
+
+
+# ---------------------------------------------------------------- 0. display order
+_BIDI_CONTROL = re.compile("[" + "".join(sorted(CONTROLS)) + "]")
+
+
+def _display_step(text: str, spans: Spans | None):
+    """The characters in the order they display (bidi overrides resolved, controls left
+    out); each keeps its span, so a reversed stretch maps back character by character."""
+    if not _BIDI_CONTROL.search(text):
+        return text, spans
+    order = display_order(text)
+    return "".join(text[i] for i in order), None if spans is None else [spans[i] for i in order]
 
 
 # ---------------------------------------------------------------- 1. invisible characters
@@ -166,15 +238,20 @@ _NUMBER_WORDS = (
 _NUM_WORD = "(?:" + "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True)) + ")"
 _NUM_TOKEN = rf"(?:{_NUM_WORD}|\d{{1,4}})"
 
+_TLDS = ("com|net|org|ua|ru|io|me|ly|info|biz|top|xyz|online|site|shop|club|pro|store|link|cc|su|"
+         "bet|casino|win|app|fun|gl|to|co")
+_URL = (r"(?:https?://|www\.)\S+|\b[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63}){0,16}\."
+        rf"(?:{_TLDS})\b(?:/\S*)?")
+_DOMAIN = r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}"
+_EMAIL = rf"(?<![a-z0-9._%+-])[a-z0-9._%+-]+@{_DOMAIN}"
+
+# handles are not here: they are told apart from mentions once the text has settled (4e)
 _SIGNAL_PATTERNS: list[tuple[str, str]] = [
     ("_tg_", r"(?:https?://)?(?:t\.me|telegram\.me|telegram\.org|tg://)\S*"),
     ("_messenger_", r"(?:https?://)?(?:wa\.me|api\.whatsapp\.com|chat\.whatsapp\.com|"
                     r"invite\.viber\.com|viber://)\S*"),
-    ("_email_", r"(?<![a-z0-9._%+-])[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}"),
-    ("_url_", r"(?:https?://|www\.)\S+|\b[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63}){0,16}\."
-              r"(?:com|net|org|ua|ru|io|me|ly|info|biz|top|xyz|online|site|shop|club|pro|store|"
-              r"link|cc|su|bet|casino|win|app|fun|gl|to|co)\b(?:/\S*)?"),
-    ("_handle_", r"(?<![\w@])@[a-z0-9_]{3,32}\b"),
+    ("_email_", _EMAIL),
+    ("_url_", _URL),
     ("_phone_", r"(?<![\d\w])(?:\+\s*)?(?:\d[\s().\-–—]{0,3}){9,12}\d(?![\d\w])"),
     ("_phone_", r"(?<![\d\w])\d{2,3}[\s.\-]\d{2}[\s.\-]\d{2}(?![\d\w-])"),
     ("_phone_", rf"(?<!\w){_NUM_TOKEN}(?:[\s,.\-]+{_NUM_TOKEN}){{3,12}}(?!\w)"),
@@ -208,9 +285,50 @@ for _i, (_token, _pattern) in enumerate(_SIGNAL_PATTERNS):
 _SIGNAL_RE = re.compile("|".join(_parts))
 _PROMO_WORD = re.compile(r"(промо-?код|promo-?code|промо код|купон)\s*[:\-–]?\s*")
 
+# links and e-mails written with separator words: a dot or an at sign spelled out, put in
+# brackets or spaced, between Latin letters or digits
+_OPEN, _CLOSE = r"[\[({<]", r"[\])}>]"
+_DOT_WORDS = r"dot|крапк[аиу]|точк[аиу]"
+_AT_WORDS = r"собак[аиу]|собачк[аиу]|равлик"
+_SEP_DOT = (rf"\s*{_OPEN}\s*(?:\.|{_DOT_WORDS})\s*{_CLOSE}\s*"  # bit[.]ly, kredyt (крапка) com
+            rf"| +(?:{_DOT_WORDS}) +| +\. *")  # kredyt точка com, betvolyn . com (before a TLD)
+# (bounded like the URL pattern: at most 16 labels of at most 63 characters, so a long run
+# of separators is read in linear time)
+_TLD_AHEAD = rf"(?=(?:[a-z0-9-]{{1,63}}(?:\.|{_SEP_DOT})){{0,16}}(?:{_TLDS})(?!\w))"
+_SEPARATED = re.compile(
+    rf"(?<=[a-z0-9])(?:"  # (not "_": a placeholder ends with one)
+    # a bracketed dot between Latin letters or digits; a bare dot word, or a dot with a space
+    # before it, followed by a domain ending
+    rf"(?P<dot>\s*{_OPEN}\s*(?:\.|{_DOT_WORDS})\s*{_CLOSE}\s*(?=[a-z0-9])"
+    rf"|(?: +(?:{_DOT_WORDS}) +| +\. *){_TLD_AHEAD})"
+    # info (at) gmail.com, info собака gmail (dot) com, info @ gmail.com: before a domain
+    # (its dots maybe written with separators too: they are made plain in the same pass)
+    rf"|(?P<at>(?:\s*{_OPEN}\s*(?:at|@|{_AT_WORDS})\s*{_CLOSE}\s*"
+    rf"| +(?:{_AT_WORDS}) +| +@ *| *@ +)"
+    rf"(?=[a-z0-9-]{{1,63}}(?:(?:\.|{_SEP_DOT})[a-z0-9-]{{1,63}}){{0,16}}(?:\.|{_SEP_DOT})"
+    rf"[a-z]{{2,63}}(?!\w))))"
+    # t.me / kripto, bit.ly / abc: a slash with spaces after a domain
+    rf"|(?<=[a-z0-9]\.)(?P<slash>(?:{_TLDS}) +/ *|(?:{_TLDS}) */ +)(?=[a-z0-9_-])"
+)
+# where _SEPARATED can start: a Latin letter or digit, then a bracket or an "@", or spaces and
+# the first character of a separator
+_SEPARATOR_HINT = re.compile(r"[a-z0-9](?:\s*[\[({<@]| +[.@dкстр/]|/ )")
+
+
+def _may_be_separated(text: str) -> bool:
+    """False when ``_SEPARATED`` cannot match (a quick test for most comments)."""
+    return _SEPARATOR_HINT.search(text) is not None
+
+
+def _separator_repl(m: re.Match) -> str:
+    if m.lastgroup == "slash":
+        return m.group().replace(" ", "")
+    return "." if m.lastgroup == "dot" else "@"
+
 
 def replace_signals(text: str) -> str:
-    """URLs, messenger links, e-mails, handles, phones, prices, promo codes -> placeholders."""
+    """URLs, messenger links, e-mails, phones, prices, promo codes -> placeholders (links and
+    e-mails written with separator words first made plain; handles: see ``mark_handles``)."""
     return _signal_step(text, None)[0]
 
 
@@ -233,6 +351,12 @@ def _signal_subset(needed: tuple[bool, ...]) -> re.Pattern | None:
 
 def _signal_step(text: str, spans: Spans | None):
     text, spans = _sub(_PROMO_WORD, "промокод ", text, spans)
+    if _may_be_separated(text):
+        for _ in range(2):  # a second time for a slash after a domain just made plain
+            plain, plain_spans = _sub(_SEPARATED, _separator_repl, text, spans)
+            if plain == text:
+                break
+            text, spans = plain, plain_spans
     digit = _ANY_DIGIT.search(text) is not None
     dot = _DOT_WORD.search(text) is not None
     link = dot or "://" in text
@@ -241,7 +365,6 @@ def _signal_step(text: str, spans: Spans | None):
         "wa.me" in text or "whatsapp" in text or "viber" in text,                # _messenger_
         "@" in text and dot,                                                     # _email_
         link or "www." in text,                                                  # _url_
-        "@" in text,                                                             # _handle_
         digit, digit,                                                            # _phone_
         digit or _HAS_NUM_WORD.search(text) is not None,                         # _phone_ words
         digit,                                                                   # _price_
@@ -270,15 +393,102 @@ def _join_split(m: re.Match) -> str:
         return s  # "а я в": real one-letter words, not a disguised word
     if sep in "-/" and len(letters) < 4:
         return s
+    cue = _CUE_SPELLED.fullmatch(letters)
+    if cue:  # a cue spelled out ("у т е л е г р а м"): the cue, apart from its preposition
+        return f"{cue['prep']} {cue['cue']}" if cue["prep"] else letters
+    if _after_cue(m.string, m.start()):
+        return " _handle_ "  # "пишіть у тг: к р е д и т л у ц ь к"
     return letters
 
 
 def rejoin_split_letters(text: str) -> str:
-    """``с у к а``, ``к.а.з.и.н.о``, ``х-у-й-л-о`` -> one word."""
+    """``с у к а``, ``к.а.з.и.н.о``, ``х-у-й-л-о`` -> one word (``_handle_`` after a contact
+    cue such as ``телеграм``: a handle spelled out)."""
     return _sub(_SPLIT, _join_split, text, None)[0]
 
 
-# ---------------------------------------------------------------- 4c. look-alikes
+# ---------------------------------------------------------------- 4c. spelled-out contacts
+# one character at a time, "_", "." and "@" among them: "@ r o b o t a _ 2 4",
+# "b e t v o l y n . c o m", "k.r.e.d.y.t_.l.u.t.s.k" (a glued "_" is a character, the dot
+# the separator)
+_SPELLED = re.compile(
+    r"(?<![\w.@])@?[\w.@](?: [\w.@]){3,}(?![\w@])"
+    r"|(?<![\w.@])@?_?[^\W_]_?(?P<sep>[.\-*])(?:_?[^\W_]_?(?P=sep)){2,}_?[^\W_]_?(?![\w@])"
+)
+_URL_SHAPE = re.compile(_URL)
+_EMAIL_SHAPE = re.compile(_EMAIL)
+_NAME_SHAPE = re.compile(r"@?\w+")  # a handle once joined: "@" and a name, or a name with "_"
+
+
+def _may_be_spelled(text: str) -> bool:
+    """False when ``_join_spelled`` cannot change ``text`` (it needs a "_", an "@", or a
+    dot with spaces around it)."""
+    return "_" in text or "@" in text or " . " in text
+
+
+def _join_spelled(m: re.Match) -> str:
+    s = m.group()
+    joined = s.replace(m.group("sep") or " ", "")
+    if not any(ch in joined for ch in "_.@") or sum(ch.isalpha() for ch in joined) < 3:
+        return s  # letters and digits only: rejoin_split_letters' job (or a phone)
+    if _URL_SHAPE.fullmatch(joined) or _EMAIL_SHAPE.fullmatch(joined):
+        return joined  # made plain; the signal patterns turn it into its placeholder
+    handle = _NAME_SHAPE.fullmatch(joined) and ("_" in joined or joined[0] == "@")
+    if handle or _after_cue(m.string, m.start()):
+        return " _handle_ "
+    return s  # "і т . д .": not a contact
+
+
+# ---------------------------------------------------------------- 4d. contact cues
+# words that offer a contact: messengers and networks, "write to", "subscribe", "channel"...
+_CUE_WORDS = r"""
+  телеграм\w* | телег[аиуіе] | телезі | тг | tg | telegram\w* | telehram\w* | telega | telegu
+| вайбер\w* | вайб | viber | вацап\w* | ватсап\w* | вотсап\w* | whatsapp | watsapp
+| інст[аиуі]\w* | инст[аиуе]\w* | insta\w* | inst | ig | фейсбук\w* | facebook | fb | фб
+| тікток\w* | тикток\w* | tiktok | ютуб\w* | youtube | скайп\w* | skype | дискорд\w* | discord
+| (?:на)?пиш(?:іть|іте|ите|ить|и) | pyshit\w* | pyshy | pishi\w* | napyshit\w*
+| зверт(?:айтесь|айтеся|айся) | обращ(?:айтесь|айтеся|айся)
+| п[іо]дпис(?:уйтесь|уйтеся|уйся|ывайтесь|ывайтеся|ывайся)
+| (?:за|пере)ход(?:ьте|ите|ь|и) | шукайте | ищите | стукай(?:те)? | стукніть
+| канал | каналі | каналу | каналом | канале | нік | ник | нікнейм\w* | никнейм\w* | логін\w*
+| логин\w* | акаунт\w* | аккаунт\w* | профіл[ьіюя] | профил[ьеюя] | сторінк[аиуі] | страниц[аеуы]
+| паблік\w* | паблик\w* | груп[аіуи] | групп[аеуы] | чат | чаті | чате | бот | бота | боті
+| директ\w* | direct | лс | лічк[ау] | личк[ау] | приват\w* | контакт\w*
+| тел | телефон\w* | tel | phone | мобільн\w* | мобильн\w* | (?:по)?дзвон(?:іть|іте|и)
+| (?:по)?звон(?:іть|ите|и)
+"""
+# (not _handle_: a cue must read the same before and after the handles are replaced)
+_CONTACT_PLACEHOLDERS = r"_(?:phone|tg|messenger|email|url)_"
+# the words just before a point, read backwards: the nearest three words of one sentence
+_TAIL_BACKWARDS = re.compile(r"[^\w.!?]*(\w+)(?:[^\w.!?]+(\w+)(?:[^\w.!?]+(\w+))?)?")
+_CUE = re.compile(rf"{_CUE_WORDS}|{_CONTACT_PLACEHOLDERS}", re.VERBOSE)
+_CUE_AFTER = re.compile(rf"[^\w.!?]*(?:{_CUE_WORDS})(?!\w)", re.VERBOSE)
+_CUE_SPELLED = re.compile(rf"(?P<prep>[ву]|на|v|u|na)?(?P<cue>{_CUE_WORDS})", re.VERBOSE)
+_CUE_REACH = 60  # characters looked back for a cue
+
+
+def _after_cue(text: str, start: int) -> bool:
+    """True when a contact cue (or a contact placeholder) comes just before ``start`` in its
+    sentence: after it at most two words of at most four letters ("мені в", "нам у"), then
+    only punctuation and emoji. Looks back ``_CUE_REACH`` characters, read backwards (one
+    pass, not a search from every position)."""
+    low = max(0, start - _CUE_REACH)
+    m = _TAIL_BACKWARDS.match(text[low:start][::-1])
+    if not m:
+        return False
+    words = [w for w in m.groups() if w]
+    cut = low and (text[low - 1].isalnum() or text[low - 1] == "_")
+    if cut and m.end(len(words)) == start - low:
+        words.pop()  # the farthest word is cut by the reach: not a whole word
+    for word in words:  # nearest first
+        if _CUE.fullmatch(word[::-1]):
+            return True
+        if len(word) > 4:
+            return False
+    return False
+
+
+# ---------------------------------------------------------------- 4e. look-alikes
 LOOKALIKES = {
     "a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "y": "у", "i": "і",
     "k": "к", "m": "м", "t": "т", "h": "н", "b": "в", "u": "и", "r": "г", "n": "п",
@@ -316,8 +526,9 @@ def fold_lookalikes(text: str) -> str:
     return _sub(_WORD, _fold_word, text, None)[0]
 
 
-# ---------------------------------------------------------------- 4d. squeeze, spaces
+# ---------------------------------------------------------------- 4f. squeeze, spaces
 _REPEAT = re.compile(r"([^\W\d_])\1{2,}")
+_ANY_TRIPLE = re.compile(r"(.)\1\1", re.DOTALL)  # a quick test: no triple, nothing to squeeze
 _PUNCT_REPEAT = re.compile(r"([!?.,)(])\1{3,}")
 _SPACES = re.compile(r" {2,}")
 _EDGE = re.compile(r"^ | $")
@@ -328,13 +539,68 @@ def squeeze_repeats(text: str) -> str:
     return _REPEAT.sub(r"\1", text)
 
 
+# ---------------------------------------------------------------- 5. handles and mentions
+# "@" and a name of two to 64 letters (Latin or Cyrillic), digits or "_", starting with a
+# letter or digit (so never a placeholder) and holding a letter (inner dots before Latin:
+# "@lutsk.news"), or a bare name with an inner "_" (which is a
+# handle only after a contact cue)
+_HANDLES = re.compile(
+    r"(?P<at>(?<![\w@.])@ ?(?=[\w']*[^\W\d_])[^\W_](?:\w|'(?=\w)){1,63}(?:\.[a-z0-9_]{1,32})*"
+    r"(?![\w'@]))"
+    r"|(?P<bare>(?<![\w@.])[^\W_]+(?:_[^\W_]+)+(?![\w@]))"
+)
+_OPENS_SENTENCE = re.compile(r"(?:^|[.!?])[\s\"'«»“”„(\[\-–—]*$")
+# more words (a word: two letters or more; placeholders, numbers and one-letter words such
+# as "т." before a phone are skipped) ...
+_TEXT_AFTER = re.compile(
+    r"(?:[^\w]|_[a-z]+_|\d+(?![^\W\d_])|(?<!\w)[^\W\d_](?!\w))*[^\W\d_]{2}")
+# ... or in the same sentence (both looked for in the next _AFTER_REACH characters)
+_WORDS_AFTER = re.compile(
+    r"(?:[^\w.!?]|_[a-z]+_|\d+(?![^\W\d_])|(?<!\w)[^\W\d_](?!\w))*[^\W\d_]{2}")
+
+
+_AFTER_REACH = 80
+
+
+def _handle_repl(m: re.Match) -> str:
+    """``_handle_`` for a handle offered as a contact, ``_mention_`` for one that addresses
+    or names a reader (the rule is in the module docstring)."""
+    text, start, end = m.string, m.start(), m.end()
+    if _after_cue(text, start):
+        return " _handle_ "
+    if m.lastgroup == "bare":
+        return m.group()
+    reach = end + _AFTER_REACH
+    if _OPENS_SENTENCE.search(text, max(0, start - 12), start) \
+            and _TEXT_AFTER.match(text, end, reach):
+        return " _mention_ "
+    if _CUE_AFTER.match(text, end, reach):
+        return " _handle_ "
+    return " _mention_ " if _WORDS_AFTER.match(text, end, reach) else " _handle_ "
+
+
+def mark_handles(text: str) -> str:
+    """``@name`` -> ``_handle_`` (a contact offered) or ``_mention_`` (a reader addressed)."""
+    return _handle_step(text, None)[0]
+
+
+_BARE_HINT = re.compile(r"[^\W_]_[^\W_]")
+
+
+def _handle_step(text: str, spans: Spans | None):
+    if "@" not in text and not ("_" in text and _BARE_HINT.search(text)):
+        return text, spans
+    return _sub(_HANDLES, _handle_repl, text, spans)
+
+
 # ---------------------------------------------------------------- the whole
-_LOOP_STEPS: list[tuple[re.Pattern, Replacement, re.Pattern | None]] = [
-    # (pattern, replacement, a cheaper pattern without whose match the step changes nothing)
+_LOOP_STEPS: list[tuple[re.Pattern, Replacement, Callable[[str], object] | None]] = [
+    # (pattern, replacement, a cheaper test without which the step changes nothing)
     (_SPACES, " ", None),
+    (_SPELLED, _join_spelled, _may_be_spelled),  # before _SPLIT, which would cut the run
     (_SPLIT, _join_split, None),
-    (_WORD, _fold_word, _MIXED),  # _fold_word changes only words where _MIXED matches
-    (_REPEAT, r"\1", None),
+    (_WORD, _fold_word, _MIXED.search),  # _fold_word changes only words where _MIXED matches
+    (_REPEAT, r"\1", _ANY_TRIPLE.search),
     (_PUNCT_REPEAT, r"\1\1\1", None),
 ]
 
@@ -358,11 +624,12 @@ _in_table = _char_search(_TABLE)
 
 
 def _prepare(text: str, spans: Spans | None):
-    """Steps 1-3: invisible characters, apostrophes, Unicode folding."""
+    """Steps 0-3: display order, invisible characters, apostrophes, Unicode folding."""
     if spans is None:
-        if _in_table(text):
-            text = text.translate(_TABLE)
+        if _in_table(text):  # the bidi controls are in the table: most texts skip both
+            text = _display_step(text, None)[0].translate(_TABLE)
     else:
+        text, spans = _display_step(text, spans)
         text, spans = _sub(_INVISIBLE, "", text, spans)
         text, spans = _sub(_LINEBREAKS, " ", text, spans)
         text, spans = _sub(_APOSTROPHES, "'", text, spans)
@@ -371,15 +638,16 @@ def _prepare(text: str, spans: Spans | None):
 
 
 def _settle(text: str, spans: Spans | None):
-    """Step 4, repeated until nothing changes, then white space collapsed."""
+    """Step 4, repeated until nothing changes; step 5; white space collapsed."""
     for _ in range(8):
         before = text
         text, spans = _signal_step(text, spans)
         for pattern, repl, guard in _LOOP_STEPS:
-            if guard is None or guard.search(text):
+            if guard is None or guard(text):
                 text, spans = _sub(pattern, repl, text, spans)
         if text == before:
             break
+    text, spans = _handle_step(text, spans)
     text, spans = _sub(_SPACES, " ", text, spans)
     text, spans = _sub(_EDGE, "", text, spans)
     return text, spans
@@ -410,11 +678,20 @@ _DOTTED = re.compile(rf"(?<![\w.])[{_CYR}]{{1,4}}(?:\.[{_CYR}]{{1,4}}){{2,}}")  
 def is_disguised(text: str) -> bool:
     """True when the text uses a deliberate disguise the normaliser undoes.
 
-    Look-alike letters or digits inside Cyrillic words, zero-width characters, letters
-    split by spaces / dots / asterisks, masked letters (``п*дар``) or long letter repeats.
+    Bidirectional controls (the text displays in another order than it is stored),
+    look-alike letters or digits inside Cyrillic words, zero-width characters, letters
+    split by spaces / dots / asterisks, masked letters (``п*дар``), long letter repeats, or a
+    link, e-mail or handle written with separators (``bit[.]ly``, ``info собака gmail.com``,
+    ``k.r.e.d.y.t_.l.u.t.s.k``).
     """
+    if _BIDI_CONTROL.search(text):
+        return True
     lowered = text.lower()
     if _INVISIBLE.search(text) or _REPEAT.search(lowered) or _MASKED.search(lowered):
+        return True
+    spaced = _SPACES.sub(" ", lowered)
+    if _SEPARATED.search(spaced) or any(_join_spelled(m) != m.group()
+                                        for m in _SPELLED.finditer(spaced)):
         return True
     if _LATIN_TRICK.search(lowered) or _DOTTED.search(lowered):
         return True
@@ -427,7 +704,7 @@ def is_disguised(text: str) -> bool:
         core = m.group().strip("@$'*")
         if _MIXED.search(core) and not _DIGIT_RUN.search(core):
             return True
-    return any(_join_split(m) != m.group() for m in _SPLIT.finditer(_SPACES.sub(" ", lowered)))
+    return any(_join_split(m) != m.group() for m in _SPLIT.finditer(spaced))
 
 
 if __name__ == "__main__":  # pragma: no cover - manual check: python -m moderation.text.normalize

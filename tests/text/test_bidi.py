@@ -36,3 +36,23 @@ def test_controls_are_made_visible_in_stored_order():
     assert visible("a" + RLO + "b") == "a⟦RLO⟧b"
     assert visible("без керівних") == "без керівних"
     assert has_controls("x" + PDI) and not has_controls("x") and not has_controls(None)
+
+
+def test_a_pdi_that_closes_no_isolate_does_not_end_an_override():
+    # a browser keeps the override going: the text displays reversed, so must ours
+    assert shown(RLO + PDI + "тидерк") == "кредит"
+    assert shown(LRO + RLO + "ba" + PDF + PDF + PDF + "dc") == "abdc"  # extra PDFs: ignored
+
+
+def test_controls_nest_at_most_max_depth_deep():
+    from moderation.text.bidi import MAX_DEPTH
+
+    deep = LRO * MAX_DEPTH + RLO + "ba" + PDF + "cd"  # the RLO is one level too deep
+    assert shown(deep) == "bacd"
+    inside = LRO * (MAX_DEPTH - 1) + RLO + "ba"
+    assert shown(inside) == "ab"
+
+
+def test_deep_nesting_is_read_without_recursion_errors():
+    text = (RLO + "ab") * 30_000 + (LRI + "cd") * 30_000 + PDI * 30_000
+    assert len(display_order(text)) == 120_000
