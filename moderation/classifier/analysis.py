@@ -80,7 +80,9 @@ class Document:
         out = []
         for a, b in zip(starts, ends):
             a, b = max(int(a), 0), min(int(b), len(where))
-            out.append((where[a][0], where[b - 1][1]) if b > a else (0, 0))
+            # min/max: a comment shown right to left has its characters stored backwards
+            out.append((min(s for s, _ in where[a:b]), max(e for _, e in where[a:b]))
+                       if b > a else (0, 0))
         return out
 
 

@@ -73,3 +73,14 @@ def test_reasons_are_a_few_words_never_a_function_word_alone(tiny_model):
             for s in spans:
                 words = [w.lower() for w in s.text.replace(",", " ").split()]
                 assert any(w not in STOPWORDS and len(w) > 1 for w in words), (text, s)
+
+
+def test_a_comment_stored_backwards_is_explained_on_its_stored_characters(tiny_model):
+    model = load_model(tiny_model)
+    shown = "Асфальтування дворів, знижки! Телеграм @asfalt_lutsk або 0671234567"
+    stored = "\u202e" + shown[::-1]
+    assert np.allclose(model.score([stored]).proba, model.score([shown]).proba)
+    for spans in model.explain(stored).values():
+        for s in spans:
+            assert 0 <= s.start < s.end <= len(stored) and stored[s.start:s.end] == s.text
+            assert s.text[::-1].strip() in shown
