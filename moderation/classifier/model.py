@@ -50,7 +50,7 @@ class MultiLabelLinear(ClassifierMixin, BaseEstimator):
     when not given). ``predict`` uses them.
     """
 
-    def __init__(self, C: float = 4.0, class_weight: str | dict | None = "balanced",
+    def __init__(self, C: float = 16.0, class_weight: str | dict | None = "balanced",
                  max_iter: int = 2000, n_jobs: int | None = 2):
         self.C = C
         self.class_weight = class_weight
@@ -106,7 +106,7 @@ class MultiLabelLinear(ClassifierMixin, BaseEstimator):
 def build_pipeline(**params) -> Pipeline:
     """A fresh, unfitted pipeline. ``params`` go to :func:`build_features` (``C`` to the
     classifier, ``max_chars`` to the analyzer)."""
-    C = params.pop("C", 4.0)
+    C = params.pop("C", 16.0)
     max_chars = params.pop("max_chars", 20_000)
     return Pipeline([
         ("analyze", Analyzer(max_chars=max_chars)),
