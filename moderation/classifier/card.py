@@ -30,16 +30,19 @@ def _independent(results: dict) -> list[str]:
               if half else "a per-label F1 can move by several points with another sample")
     lines = [
         "", "## Independently written comments (never trained on)",
-        "Comments written for this project by two other writers who followed the same label "
-        "guide (LABELING.md) but never saw the seed corpus (`moderation/data/eval`, see the "
-        "data card). They show how the model does on comments that do not share the seed "
-        "writers' habits. Training refuses files under an `eval` folder.",
+        "Comments written for this project by other writers who followed the same label "
+        "guide (LABELING.md) but never saw the training rows (`moderation/data/eval`, see the "
+        "data card): A (local news), B (national, war and world news, spam) and C (replies "
+        "to other readers, local names, prices, emotional clean comments, threats, revealed "
+        "positions, propaganda, slurs). They show how the model does on comments that do "
+        "not share the training writers' habits. Training refuses files under an `eval` "
+        "folder.",
         "",
         f"They are small ({min(rows)} to {max(rows)} rows per file, {min(positives, default=0)} "
         f"to {max(positives, default=0)} positives per label), so every figure below is rough: "
         f"{spread}. The intervals are 95% bootstrap intervals over rows: they show sampling "
-        "noise only, not the bias of two particular writers. The thresholds are the model's "
-        "own, chosen on the cross-validated seed predictions.",
+        "noise only, not the bias of particular writers. The thresholds are the model's "
+        "own, chosen on its cross-validated training predictions.",
     ]
     for name, m in results.items():
         ci = m.get("macro_f1_ci")
@@ -104,6 +107,8 @@ def model_card(manifest: dict) -> str:
         "",
         *_table(cv),
     ]
+    if "clean_flagged" in cv:
+        lines += ["", f"Clean comments flagged: {cv['clean_flagged']:.1%} of {cv['clean_rows']}."]
     if "recall_disguised" in cv:
         lines += ["", f"Recall on disguised violating rows {cv['recall_disguised']:.3f} vs plain "
                       f"{cv.get('recall_plain', float('nan')):.3f}."]

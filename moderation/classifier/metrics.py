@@ -79,7 +79,8 @@ def multilabel_metrics(Y: np.ndarray, P: np.ndarray, labels: tuple[str, ...],
 
 def slice_metrics(frame, Y: np.ndarray, P: np.ndarray, thresholds: dict[str, float], *,
                   labels: tuple[str, ...] = LABELS, min_lang_rows: int = 20) -> dict:
-    """Recall on disguised vs plain violating rows, and macro F1 per language.
+    """Recall on disguised vs plain violating rows, macro F1 per language, and the share of
+    clean rows (every label known and 0) that get any flag (``clean_flagged``).
 
     ``frame`` has ``lang`` and, when the file marks disguises, ``disguised``. Recall counts
     label instances: of the (row, label) positives among disguised (plain) rows, the share
@@ -89,8 +90,13 @@ def slice_metrics(frame, Y: np.ndarray, P: np.ndarray, thresholds: dict[str, flo
     out: dict = {}
     thr = np.array([thresholds[label] for label in labels])
     known_all = (Y != UNKNOWN).all(axis=1)
-    hit = flagged(P, thr) & (Y == 1)
+    hits = flagged(P, thr)
+    hit = hits & (Y == 1)
     pos = Y == 1
+    clean = known_all & (Y == 0).all(axis=1)
+    if clean.any():
+        out["clean_flagged"] = float(hits[clean].any(axis=1).mean())
+        out["clean_rows"] = int(clean.sum())
     if "disguised" in frame:
         # rows from a file without the column (NaN after a concat) are neither
         disguised = frame["disguised"].eq(True).to_numpy()
@@ -179,6 +185,8 @@ def slice_phrases(m: dict) -> list[str]:
     """The disguised-vs-plain recall and the per-language macro F1 of ``m`` in words (for
     the training output and the model card)."""
     phrases = []
+    if "clean_flagged" in m:
+        phrases.append(f"clean comments flagged {m['clean_flagged']:.1%} (of {m['clean_rows']})")
     if "recall_disguised" in m and "recall_plain" in m:
         phrases.append(f"recall on disguised violating rows {fmt_score(m['recall_disguised'])} "
                        f"({m['positives_disguised']} label positives) vs plain "

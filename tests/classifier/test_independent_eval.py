@@ -121,13 +121,18 @@ def test_rows_without_a_disguise_mark_count_as_neither():
     assert out["positives_disguised"] == 1 and out["positives_plain"] == 1
 
 
+# regression floors for the default model: a few points under what it scored when written
+# (macro F1 0.863 / 0.890 / 0.813; clean comments flagged 3.8% / 6.9% / 7.2%)
+FLOORS = {"independent_a.csv": 0.83, "independent_b.csv": 0.86, "independent_c.csv": 0.78}
+
+
 @pytest.mark.slow
 def test_default_model_quality_on_independent_sets(seed_model):
-    """Regression floor for the default model (about 0.83 and 0.81 macro F1 when written)."""
     res = evaluate_independent(seed_model, bootstrap=0)
     assert set(res) == NAMES
     for name, m in res.items():
         per_label = {k: round(v["f1"], 3) for k, v in m["labels"].items()}
-        assert m["macro_f1"] >= 0.75, (name, round(m["macro_f1"], 3), per_label)
-        assert m["recall_disguised"] >= m["recall_plain"] - 0.15, (
+        assert m["macro_f1"] >= FLOORS[name], (name, round(m["macro_f1"], 3), per_label)
+        assert m["clean_flagged"] <= 0.10, (name, m["clean_flagged"])
+        assert m["recall_disguised"] >= m["recall_plain"] - 0.05, (
             name, m["recall_disguised"], m["recall_plain"])
