@@ -86,14 +86,22 @@ class Document:
         return out
 
 
-def analyze(text: str, *, max_chars: int) -> Document:
-    """The :class:`Document` of one comment."""
+def analyze(text: str, *, max_chars: int, readings: dict[str, str | None] | None = None
+            ) -> Document:
+    """The :class:`Document` of one comment. ``readings`` may carry the Cyrillic readings
+    of Latin tokens already worked out in the same call (``None`` for a token that has none)."""
     text = text[:max_chars]
     norm = normalize(text)
     tokens = tuple(TOKEN.findall(norm))
-    readings = tuple((i, to_cyrillic(t)) for i, t in enumerate(tokens)
-                     if t.isascii() and is_latin_word(t))
-    return Document(text, norm, tokens, readings)
+    known = {} if readings is None else readings
+    found = []
+    for i, token in enumerate(tokens):
+        if token.isascii():
+            if token not in known:
+                known[token] = to_cyrillic(token) if is_latin_word(token) else None
+            if known[token] is not None:
+                found.append((i, known[token]))
+    return Document(text, norm, tokens, tuple(found))
 
 
 class Analyzer(TransformerMixin, BaseEstimator):
@@ -114,7 +122,8 @@ class Analyzer(TransformerMixin, BaseEstimator):
         """An object array of documents (object arrays index like the texts they came from)."""
         texts = as_texts(X)
         out = np.empty(len(texts), dtype=object)
-        out[:] = [analyze(text, max_chars=self.max_chars) for text in texts]
+        readings: dict[str, str | None] = {}  # this call's Latin tokens, each read once
+        out[:] = [analyze(text, max_chars=self.max_chars, readings=readings) for text in texts]
         return out
 
     def __sklearn_tags__(self):
