@@ -21,7 +21,7 @@ from moderation.errors import DataError
 
 csv.field_size_limit(64 * 1024 * 1024)
 TABLE_SUFFIXES = (".csv", ".jsonl", ".ndjson")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE = re.compile("[\ud800-\udfff]")  # a lone surrogate: no UTF-8 file or database takes it
 
 
 @dataclass(frozen=True)
@@ -193,8 +193,8 @@ def _read_jsonl(text: str, path: str, bad_lines: dict[int, str]):
             if isinstance(value, (dict, list)):
                 value = json.dumps(value, ensure_ascii=False)
             values[str(key)] = "" if value is None else value
-        broken = next((key for key, value in values.items() if _SURROGATE.search(key) or (
-            isinstance(value, str) and _SURROGATE.search(value))), None)
+        broken = next((key for key, value in values.items() if SURROGATE.search(key) or (
+            isinstance(value, str) and SURROGATE.search(value))), None)
         if broken is not None:  # a "\ud83d" escape alone: no UTF-8 file or database takes it
             problems.append(Problem(path, number, "contains a lone surrogate (broken text)",
                                     field=broken))

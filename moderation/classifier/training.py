@@ -28,7 +28,8 @@ from moderation.taxonomy import LABELS, parse_labels
 Progress = Callable[[str], None]
 
 
-def _quiet(_: str) -> None:
+def quiet(_: str) -> None:
+    """A ``Progress`` that says nothing."""
     pass
 
 
@@ -65,7 +66,7 @@ def _folds(data: LabelledData, n_folds: int, seed: int):
 
 def cross_val_proba(data: LabelledData, *, folds: int = 5, seed: int = 0,
                     params: dict | None = None, sample_weight: np.ndarray | None = None,
-                    progress: Progress = _quiet) -> np.ndarray:
+                    progress: Progress = quiet) -> np.ndarray:
     """Out-of-fold probabilities for every row (n x labels); each fold's model is fitted
     with ``sample_weight`` of its training rows when given."""
     P = np.zeros(data.Y.shape, dtype=np.float64)
@@ -84,7 +85,7 @@ def cross_val_proba(data: LabelledData, *, folds: int = 5, seed: int = 0,
 
 def train_model(data: LabelledData | pd.DataFrame, out_dir: str | Path | None = None, *,
                 folds: int = 5, target_precision: dict[str, float] | None = None,
-                params: dict | None = None, seed: int = 0, progress: Progress = _quiet,
+                params: dict | None = None, seed: int = 0, progress: Progress = quiet,
                 extra_manifest: dict | None = None,
                 sample_weight: np.ndarray | None = None) -> ModerationModel:
     """Train, pick thresholds on cross-validated predictions, fit on everything, save.

@@ -18,18 +18,17 @@ the current model on comments neither saw; the promoted model has those rows too
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from moderation.auth import Moderator, require_admin
+from moderation.classifier.training import Progress, quiet
 from moderation.learning.comparison import Comparison, compare, no_comparison
 from moderation.learning.data import TrainingSet, decisions_seen, training_set
 from moderation.learning.weighting import CANDIDATES, WEIGHT_FOLDS, WeightChoice, choose_weight
-
-Progress = Callable[[str], None]
 
 # why there is no comparison (Comparison.reason); the UI words them in Ukrainian
 NO_CURRENT_MODEL = "no_current_model"
@@ -41,9 +40,6 @@ REASONS = {
     NO_UNSEEN: "every decided comment was in the current model's training data",
 }
 
-
-def _quiet(_: str) -> None:
-    pass
 
 
 @dataclass(frozen=True)
@@ -62,7 +58,7 @@ class Candidate:
 def retrain(admin: Moderator, store, current_model, out_dir: str | Path, *, folds: int = 5,
             seed: int = 0, candidates: Sequence[float] = CANDIDATES,
             weight_folds: int = WEIGHT_FOLDS, evaluate: bool = True,
-            progress: Progress = _quiet) -> Candidate:
+            progress: Progress = quiet) -> Candidate:
     """Compare, then train the model to promote on all rows and save it to ``out_dir``.
 
     ``current_model`` may be ``None`` (no comparison then). ``evaluate`` also scores the

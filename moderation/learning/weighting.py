@@ -11,23 +11,18 @@ decisions together, as ``train_model`` does), thresholds picked on those predict
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from moderation.classifier.dataset import UNKNOWN
+from moderation.classifier.training import Progress, quiet
 from moderation.taxonomy import LABELS
 
 CANDIDATES = (1.0, 3.0, 10.0, 30.0)
 MIN_DECISIONS = 20  # fewer decided rows than this: no choice, weight 1
 WEIGHT_FOLDS = 3
-
-Progress = Callable[[str], None]
-
-
-def _quiet(_: str) -> None:
-    pass
 
 
 @dataclass(frozen=True)
@@ -62,7 +57,7 @@ def fixed_weight(weight: float, decisions: int, reason: str) -> WeightChoice:
 
 def choose_weight(data, decided: np.ndarray, *, candidates: Sequence[float] = CANDIDATES,
                   folds: int = WEIGHT_FOLDS, seed: int = 0, params: dict | None = None,
-                  progress: Progress = _quiet) -> WeightChoice:
+                  progress: Progress = quiet) -> WeightChoice:
     """The candidate weight whose cross-validated macro F1 on the decided rows is best.
 
     ``data`` is a ``LabelledData`` (seed and decided rows), ``decided`` marks the decided

@@ -9,19 +9,17 @@ column is refused whole with a ``DataError`` naming the file.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from moderation.tables import Problem, read_table
+from moderation.tables import SURROGATE, Problem, read_table
 
 REQUIRED = ("id", "text")
 OPTIONAL = ("article_id", "article_title", "article_url", "author", "posted_at")
 # longest value accepted per field (text: ``max_text_chars``); the store's columns fit these
 FIELD_LIMITS = {"id": 200, "article_id": 200, "author": 200, "article_title": 1000,
                 "article_url": 2000, "posted_at": 64}
-_SURROGATE = re.compile("[\ud800-\udfff]")  # JSON escapes can make these; no database takes them
 
 
 @dataclass(frozen=True)
@@ -64,7 +62,7 @@ def _check(path: str, line: int, record: dict, max_text_chars: int) -> Row:
         if isinstance(value, bool) or not isinstance(value, (str, int, float, type(None))):
             return Problem(path, line, f"must be text, not {type(value).__name__}", field=name)
         value = None if value is None else str(value)
-        if value is not None and _SURROGATE.search(value):
+        if value is not None and SURROGATE.search(value):
             return Problem(path, line, "contains a lone surrogate (broken text)", field=name)
         if value is not None and "\x00" in value:
             return Problem(path, line, "contains a NUL character", field=name)
