@@ -11,6 +11,10 @@
   comment whose text or author name holds bidirectional control characters
   (``alerts='bidi'``; counted as flagged), even when the model flags no label. The rest is
   auto-approved except a random ``spot_check_rate`` share sent to the ``spot_check`` queue.
+
+``store_batch`` is the one path that stores comments: files go through it a batch at a time
+(``ingest_rows``), and so do the comments the site sends to ``moderation serve``
+(``moderation.site.comments``).
 """
 from __future__ import annotations
 
@@ -97,7 +101,7 @@ def ingest_rows(store: Store, rows: Sequence[IncomingComment | Problem], model: 
                 rng: random.Random | None = None) -> IngestSummary:
     """Store ``rows`` (as ``read_comments`` returns them) in batches of one transaction each."""
     rng = rng or random.Random()
-    run_id = _start_run(store, source, model.version)
+    run_id = start_run(store, source, model.version)
     totals = dict.fromkeys(COUNTS, 0)
     errors: list[Problem] = []
     for start in range(0, len(rows), batch_size):
@@ -106,16 +110,18 @@ def ingest_rows(store: Store, rows: Sequence[IncomingComment | Problem], model: 
         errors.extend(row for row in batch if isinstance(row, Problem))
         totals["read"] += len(batch)
         totals["rejected"] += len(batch) - len(good)
-        counts = _store_batch(store, good, model, run_id, spot_check_rate, rng)
+        counts = store_batch(store, good, model, run_id=run_id, spot_check_rate=spot_check_rate,
+                             rng=rng)
         for name, value in counts.items():
             totals[name] += value
         totals["duplicates"] += len(good) - counts["stored"] - counts["edited"]
-    _finish_run(store, run_id, totals)
+    finish_run(store, run_id, totals)
     return IngestSummary(source=source, model_version=model.version, errors=tuple(errors),
                          **totals)
 
 
-def _start_run(store: Store, source: str, model_version: str) -> int:
+def start_run(store: Store, source: str, model_version: str) -> int:
+    """A new ``ingest_runs`` row (finished by ``finish_run`` with its counts); its id."""
     with store.write() as conn:
         return conn.execute(
             ingest_runs.insert().values(source=source, model_version=model_version,
@@ -123,7 +129,7 @@ def _start_run(store: Store, source: str, model_version: str) -> int:
         ).scalar_one()
 
 
-def _finish_run(store: Store, run_id: int, totals: dict[str, int]) -> None:
+def finish_run(store: Store, run_id: int, totals: dict[str, int]) -> None:
     counts = {k: v for k, v in totals.items() if k in ingest_runs.c}
     with store.write() as conn:
         conn.execute(ingest_runs.update().where(ingest_runs.c.id == run_id)
@@ -157,9 +163,11 @@ def alerts_of(row: IncomingComment) -> str | None:
     return None
 
 
-def _store_batch(store: Store, rows: list[IncomingComment], model: Scorer, run_id: int,
-                 rate: float, rng: random.Random) -> dict[str, int]:
-    """Store the new comments and edits among ``rows``, in one transaction; their counts."""
+def store_batch(store: Store, rows: list[IncomingComment], model: Scorer, *, run_id: int,
+                spot_check_rate: float, rng: random.Random) -> dict[str, int]:
+    """Store the new comments and edits among ``rows`` (distinct external ids), in one
+    transaction; their counts: ``stored``, ``edited``, ``flagged``, ``spot_checked``."""
+    rate = spot_check_rate
     counts = dict(stored=0, edited=0, flagged=0, spot_checked=0)
     if not rows:
         return counts
@@ -181,7 +189,8 @@ def _store_batch(store: Store, rows: list[IncomingComment], model: Scorer, run_i
             [dict(external_id=r.external_id, version=version, article_id=r.article_id,
                   article_title=r.article_title, article_url=r.article_url, author=r.author,
                   text=r.text, lang=guess_lang(r.text), posted_at=r.posted_at,
-                  ingested_at=now, ingest_run_id=run_id) for r, version in planned],
+                  parent_id=r.parent_id, ingested_at=now, ingest_run_id=run_id)
+             for r, version in planned],
         ).all() if planned else []
         if not inserted:
             return counts
