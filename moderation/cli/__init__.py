@@ -23,6 +23,8 @@ COMMANDS = (
     "decisions",
     "export",
     "ui",
+    "serve",
+    "apikey",
     "demo",
 )
 
@@ -30,7 +32,8 @@ COMMANDS = (
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="moderation",
-        description="Comment moderation toolkit: train, evaluate, score, explain, review queue.",
+        description="Comment moderation toolkit: train, evaluate, score, explain, review queue, "
+                    "site integration service.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
