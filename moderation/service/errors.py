@@ -28,6 +28,7 @@ PERSPECTIVE_PREFIX = "/v1alpha1/"
 GOOGLE_STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED",
                  404: "NOT_FOUND", 413: "INVALID_ARGUMENT", 429: "RESOURCE_EXHAUSTED",
                  500: "INTERNAL", 503: "UNAVAILABLE"}
+_TYPE_TAGS = {"str", "int", "float", "bool", "none", "list[any]", "dict[str,any]"}
 CODES = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 413: "too_large", 429: "rate_limited", 500: "internal",
          503: "unavailable"}
@@ -67,7 +68,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
-        loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query")]
+        loc = [str(part) for part in first.get("loc", ())  # union members' tags left out
+               if part not in ("body", "query") and part not in _TYPE_TAGS]
         field = ".".join(loc) or "body"
         message = first.get("msg", "invalid request")
         if first.get("type") == "json_invalid":
