@@ -35,10 +35,8 @@ def add_serve_options(p: argparse.ArgumentParser, *, port: int = 8000,
 
 
 def run(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from moderation import load_model
-    from moderation.service.app import configure_logging, create_app
+    from moderation.service.server import serve
     from moderation.settings import get_settings
     from moderation.store import open_store
 
@@ -51,16 +49,7 @@ def run(args: argparse.Namespace) -> int:
     settings = get_settings()  # a bad setting stops here, with its name
     model = load_model(settings.model_dir)  # and a missing or refused model
     store = open_store(settings.db_url)  # and an unreachable store; migrated
-    configure_logging()
-    options = dict(host=args.host, port=args.service_port, access_log=False, log_level="info",
-                   server_header=False, timeout_graceful_shutdown=10)
     print(f"moderation service: http://{args.host}:{args.service_port} (model {model.version},"
           f" store {store.engine.url.render_as_string(hide_password=True)})", flush=True)
-    if args.workers == 1:
-        uvicorn.run(create_app(settings, store=store, model=model), **options)
-    else:
-        store.dispose()
-        del model
-        uvicorn.run("moderation.service.app:app_from_env", factory=True,
-                    workers=args.workers, **options)
+    serve(settings, store, model, host=args.host, port=args.service_port, workers=args.workers)
     return 0
