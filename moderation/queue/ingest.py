@@ -28,7 +28,7 @@ import sqlalchemy as sa
 
 from moderation.classifier.model import Scores
 from moderation.queue.incoming import IncomingComment, read_comments
-from moderation.queue.records import CurrentVersion, current_versions
+from moderation.queue.records import CurrentVersion, StoredScore, current_versions
 from moderation.queue.sketches import band_keys
 from moderation.settings import get_settings
 from moderation.store import Store
@@ -111,7 +111,7 @@ def ingest_rows(store: Store, rows: Sequence[IncomingComment | Problem], model: 
         totals["read"] += len(batch)
         totals["rejected"] += len(batch) - len(good)
         counts = store_batch(store, good, model, run_id=run_id, spot_check_rate=spot_check_rate,
-                             rng=rng)
+                             rng=rng).counts
         for name, value in counts.items():
             totals[name] += value
         totals["duplicates"] += len(good) - counts["stored"] - counts["edited"]
@@ -163,19 +163,26 @@ def alerts_of(row: IncomingComment) -> str | None:
     return None
 
 
-def store_batch(store: Store, rows: list[IncomingComment], model: Scorer, *, run_id: int,
-                spot_check_rate: float, rng: random.Random) -> dict[str, int]:
+@dataclass(frozen=True)
+class Batch:
+    counts: dict[str, int]  # stored, edited, flagged, spot_checked
+    stored: dict[str, StoredScore]  # the new comments and edits, by external id
+
+
+def store_batch(store: Store, rows: list[IncomingComment], model: Scorer, *,
+                run_id: int | None, spot_check_rate: float, rng: random.Random) -> Batch:
     """Store the new comments and edits among ``rows`` (distinct external ids), in one
-    transaction; their counts: ``stored``, ``edited``, ``flagged``, ``spot_checked``."""
+    transaction; their counts and what was stored for each."""
     rate = spot_check_rate
     counts = dict(stored=0, edited=0, flagged=0, spot_checked=0)
+    stored: dict[str, StoredScore] = {}
     if not rows:
-        return counts
+        return Batch(counts, stored)
     external_ids = [row.external_id for row in rows]
     with store.read() as conn:
         planned = _to_store(rows, current_versions(conn, external_ids))
     if not planned:  # all stored already with these texts
-        return counts
+        return Batch(counts, stored)
     scored = _scores(model, [row for row, _ in planned])  # outside the write lock
     now = utcnow()
     with store.write() as conn:
@@ -193,7 +200,7 @@ def store_batch(store: Store, rows: list[IncomingComment], model: Scorer, *, run
              for r, version in planned],
         ).all() if planned else []
         if not inserted:
-            return counts
+            return Batch(counts, stored)
         by_id = {r.external_id: r for r, _ in planned}
         ids = {external_id: comment_id for comment_id, external_id, _ in inserted}
         edits = {external_id: version for _, external_id, version in inserted if version > 1}
@@ -226,7 +233,11 @@ def store_batch(store: Store, rows: list[IncomingComment], model: Scorer, *, run
                     for band, key in enumerate(band_keys(by_id[ext].text))]
         if sketches:
             conn.execute(comment_sketches.insert(), sketches)
-    return counts
+    for _, ext, version in inserted:
+        result = scored[ext]
+        stored[ext] = StoredScore(ids[ext], version, result.scores, tuple(result.flagged),
+                                  model.version)
+    return Batch(counts, stored)
 
 
 def _supersede(conn: sa.Connection, external_ids: list[str], new_ids: list[int]) -> None:

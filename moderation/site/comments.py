@@ -52,7 +52,7 @@ class Submitted:
 
 
 def submit(store: Store, model: Scorer, items: Sequence[dict], *, policy: ActionPolicy,
-           run_id: int, spot_check_rate: float, max_text_chars: int,
+           run_id: int | None, spot_check_rate: float, max_text_chars: int,
            rng: random.Random | None = None, source: str = "request") -> Submitted:
     """Check, score, store and answer ``items`` (dicts with ``FIELDS``) in one transaction.
 
@@ -79,11 +79,15 @@ def submit(store: Store, model: Scorer, items: Sequence[dict], *, policy: Action
         checked.append(row)
     good = [row for row in checked if isinstance(row, IncomingComment)]
     counts = dict(read=len(items), rejected=len(items) - len(good))
-    counts.update(store_batch(store, good, model, run_id=run_id, spot_check_rate=spot_check_rate,
-                              rng=rng or random.Random()))
+    batch = store_batch(store, good, model, run_id=run_id, spot_check_rate=spot_check_rate,
+                        rng=rng or random.Random())
+    counts.update(batch.counts)
     counts["duplicates"] = len(good) - counts["stored"] - counts["edited"]
-    with store.read() as conn:
-        stored = current_scores(conn, [row.external_id for row in good])
+    stored = dict(batch.stored)
+    known = [row.external_id for row in good if row.external_id not in stored]
+    if known:  # the same text again: the stored answer
+        with store.read() as conn:
+            stored.update(current_scores(conn, known))
     results = tuple(row if isinstance(row, Problem) else answer(row.external_id,
                                                                  stored[row.external_id], policy)
                     for row in checked)

@@ -5,11 +5,12 @@ random bytes (URL-safe base64). Only an argon2id hash of the whole key is stored
 (``api_keys.key_hash``, argon2-cffi's defaults, as for passwords); the key is shown once, when it is
 made. Each key has scopes (``score``, ``decisions``, ``appeal``) and may be revoked.
 
-Checking an argon2 hash takes tens of milliseconds, far more than a request may cost, so a
-``KeyVerifier`` (one per service process) keeps the keys it has verified in a small bounded
-cache keyed by their SHA-256 digest, for ``ttl`` seconds. A cached key is still looked up
-by its row id on every request (one indexed read), so a revoked key is refused at once, in
-every process.
+Checking an argon2 hash takes tens of milliseconds (and 64 MiB), far more than a request may
+cost, so a ``KeyVerifier`` (one per service process) keeps the keys it has verified in a small
+bounded cache keyed by their SHA-256 digest, for ``ttl`` seconds. A cached key is still looked
+up by its row id on every request (one indexed read), so a revoked key is refused at once, in
+every process (and a row whose hash changed is checked again). Concurrent requests with a key
+that is not cached wait for one argon2 check instead of each running their own.
 """
 from __future__ import annotations
 
@@ -124,8 +125,9 @@ class KeyVerifier:
                  hasher: PasswordHasher | None = None):
         self.store, self.ttl, self.max_entries, self.clock = store, ttl, max_entries, clock
         self._hasher = hasher or PasswordHasher()
-        self._cache: OrderedDict[bytes, tuple[float, int | None]] = OrderedDict()
+        self._cache: OrderedDict[bytes, tuple[float, int | None, str | None]] = OrderedDict()
         self._lock = threading.Lock()
+        self._checking: dict[bytes, threading.Lock] = {}  # digests under an argon2 check
 
     def verify(self, presented: str | None) -> ApiKey | None:
         if not presented or len(presented) > 200:
@@ -134,41 +136,57 @@ class KeyVerifier:
         if match is None:
             return None
         digest = hashlib.sha256(presented.encode()).digest()
-        now = self.clock()
-        cached = self._get(digest, now)
-        if cached is not None:
-            key_row_id = cached[1]
-            if key_row_id is None:  # known wrong
-                return None
-            return self._current(sa.select(*api_keys.c).where(api_keys.c.id == key_row_id))
-        with self.store.read() as conn:
-            row = conn.execute(sa.select(*api_keys.c)
-                               .where(api_keys.c.key_id == match.group(1))).first()
-        good = row is not None and _matches(self._hasher, row.key_hash, presented)
-        self._put(digest, now, row.id if good else None)
-        if not good or row.revoked_at is not None:
+        cached = self._get(digest)
+        if cached is None or self.clock() - cached[0] > self.ttl:
+            checking = self._checking_lock(digest)
+            # a key not cached: wait for the one check; an expired one: whoever checks it
+            # again, the others go on with the entry they have (the row is read anyway)
+            if checking.acquire(blocking=cached is None):
+                try:
+                    fresh = self._get(digest)
+                    cached = fresh if fresh is not None and fresh is not cached \
+                        else self._check(digest, presented, match.group(1))
+                finally:
+                    checking.release()
+                    with self._lock:
+                        self._checking.pop(digest, None)
+        _at, key_row_id, key_hash = cached
+        if key_row_id is None:  # a wrong key, remembered
             return None
-        return ApiKey.from_row(row)
-
-    def _current(self, query) -> ApiKey | None:
         with self.store.read() as conn:
-            row = conn.execute(query).first()
-        return None if row is None or row.revoked_at is not None else ApiKey.from_row(row)
+            row = conn.execute(sa.select(*api_keys.c).where(api_keys.c.id == key_row_id)).first()
+        if row is None or row.key_hash != key_hash:
+            self._forget(digest)
+            return None
+        return None if row.revoked_at is not None else ApiKey.from_row(row)
 
-    def _get(self, digest: bytes, now: float):
+    def _check(self, digest: bytes, presented: str, key_id: str):
+        with self.store.read() as conn:
+            row = conn.execute(sa.select(api_keys.c.id, api_keys.c.key_hash)
+                               .where(api_keys.c.key_id == key_id)).first()
+        good = row is not None and _matches(self._hasher, row.key_hash, presented)
+        entry = (self.clock(), row.id if good else None, row.key_hash if good else None)
+        self._put(digest, entry)
+        return entry
+
+    def _checking_lock(self, digest: bytes) -> threading.Lock:
+        with self._lock:
+            return self._checking.setdefault(digest, threading.Lock())
+
+    def _forget(self, digest: bytes) -> None:
+        with self._lock:
+            self._cache.pop(digest, None)
+
+    def _get(self, digest: bytes):
         with self._lock:
             entry = self._cache.get(digest)
-            if entry is None:
-                return None
-            if now - entry[0] > self.ttl:
-                del self._cache[digest]
-                return None
-            self._cache.move_to_end(digest)
+            if entry is not None:
+                self._cache.move_to_end(digest)
             return entry
 
-    def _put(self, digest: bytes, now: float, key_row_id: int | None) -> None:
+    def _put(self, digest: bytes, entry: tuple) -> None:
         with self._lock:
-            self._cache[digest] = (now, key_row_id)
+            self._cache[digest] = entry
             self._cache.move_to_end(digest)
             while len(self._cache) > self.max_entries:
                 self._cache.popitem(last=False)

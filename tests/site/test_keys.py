@@ -35,7 +35,8 @@ def test_only_a_slow_hash_is_stored(store):
     with store.read() as conn:
         row = conn.execute(sa.select(*api_keys.c)).one()
         dump = " ".join(str(v) for v in row)
-    assert secret not in dump and secret.split("_")[-1] not in dump
+    random_part = secret[len(f"mk_{key.key_id}_"):]
+    assert len(random_part) == 43 and secret not in dump and random_part not in dump
     assert row.key_hash.startswith("$argon2id$")
     assert key.scopes == ("score",) and list_keys(store)[0].name == "site"
 
@@ -66,6 +67,26 @@ def test_verifier_caches_verified_keys_and_sees_revocation_at_once(store):
         revoke_key(store, "site")
 
 
+def test_one_argon2_check_for_many_concurrent_first_requests(store):
+    import threading
+
+    hasher = CountingHasher()
+    _, secret = add_key(store, "site", hasher=hasher)
+    verifier = KeyVerifier(store, hasher=hasher)
+    barrier, results = threading.Barrier(8), []
+
+    def first_request():
+        barrier.wait()
+        results.append(verifier.verify(secret))
+
+    threads = [threading.Thread(target=first_request) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [k.name for k in results] == ["site"] * 8 and hasher.verified == 1
+
+
 def test_cache_entries_expire_and_stay_bounded(store):
     hasher, clock = CountingHasher(), Clock()
     secrets = [add_key(store, f"k{i}", hasher=hasher)[1] for i in range(4)]
@@ -74,9 +95,22 @@ def test_cache_entries_expire_and_stay_bounded(store):
     clock.t += 11
     verifier.verify(secrets[0])
     assert hasher.verified == 2  # expired: checked again
+    verifier.verify(secrets[0])
+    assert hasher.verified == 2
     for secret in secrets:
         verifier.verify(secret)
     assert len(verifier) == 2
+
+
+def test_a_changed_hash_is_not_trusted_from_the_cache(store):
+    hasher = CountingHasher()
+    _, secret = add_key(store, "site", hasher=hasher)
+    verifier = KeyVerifier(store, hasher=hasher)
+    assert verifier.verify(secret) is not None
+    with store.write() as conn:
+        conn.execute(api_keys.update().values(key_hash=hasher.hash("another key")))
+    assert verifier.verify(secret) is None and hasher.verified == 1  # dropped from the cache
+    assert verifier.verify(secret) is None and hasher.verified == 2  # checked: no match
 
 
 def test_wrong_and_malformed_keys(store):
