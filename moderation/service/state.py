@@ -13,7 +13,7 @@ from fastapi import Request
 
 from moderation.queue.ingest import COUNTS, Scorer
 from moderation.settings import Settings
-from moderation.site.comments import Submitted, submit
+from moderation.site.comments import Submitted, Submitter, submit_groups
 from moderation.site.keys import KeyVerifier
 from moderation.site.policy import ActionPolicy
 from moderation.store import Store
@@ -70,16 +70,25 @@ class Services:
     rng: random.Random = field(default_factory=random.Random)
     run_id: int | None = None  # this process's ingest_runs row (set on start-up)
     totals: RunTotals = field(default_factory=RunTotals)
+    submitter: Submitter = field(init=False)
 
-    def submit(self, items: list, *, source: str = "request") -> Submitted:
-        """Score, store and answer comments (``moderation.site.comments.submit``)."""
-        submitted = submit(self.store, self.model, items, policy=self.policy,
-                           run_id=self.run_id, spot_check_rate=self.settings.spot_check_rate,
-                           max_text_chars=self.settings.max_text_chars, rng=self.rng,
-                           source=source)
-        self.totals.add(submitted.counts)
-        return submitted
+    def __post_init__(self):
+        self.submitter = Submitter(self._store_groups)
+
+    def submit(self, items: list) -> Submitted:
+        """Score, store and answer comments, together with those of concurrent requests
+        (``moderation.site.comments.Submitter``)."""
+        return self.submitter.submit(items)
+
+    def _store_groups(self, groups):
+        results, counts = submit_groups(
+            self.store, self.model, groups, policy=self.policy, run_id=self.run_id,
+            spot_check_rate=self.settings.spot_check_rate,
+            max_text_chars=self.settings.max_text_chars, rng=self.rng)
+        self.totals.add(counts)
+        return results, counts
 
 
-def services(request: Request) -> Services:
+async def services(request: Request) -> Services:
+    """The app's ``Services`` (async: no worker thread needed to hand it over)."""
     return request.app.state.services

@@ -15,8 +15,10 @@ name ``created_at`` for ``posted_at``.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
-from dataclasses import dataclass
+import threading
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from moderation.queue.incoming import IncomingComment, check_record
 from moderation.queue.ingest import Scorer, store_batch
@@ -58,8 +60,60 @@ def submit(store: Store, model: Scorer, items: Sequence[dict], *, policy: Action
 
     A ``Problem`` has ``line`` = the item's index and ``field`` as the site names it.
     """
-    if len(items) > MAX_BATCH:
-        raise ValueError(f"at most {MAX_BATCH} comments at once, got {len(items)}")
+    results, counts = submit_groups(store, model, [items], policy=policy, run_id=run_id,
+                                    spot_check_rate=spot_check_rate,
+                                    max_text_chars=max_text_chars, rng=rng, source=source)
+    return Submitted(results[0], counts)
+
+
+def submit_groups(store: Store, model: Scorer, groups: Sequence[Sequence[dict]], *,
+                  policy: ActionPolicy, run_id: int | None, spot_check_rate: float,
+                  max_text_chars: int, rng: random.Random | None = None,
+                  source: str = "request") -> tuple[list[tuple[Answer | Problem, ...]],
+                                                    dict[str, int]]:
+    """``submit`` for several requests at once (one scoring call, one transaction): the
+    answers of each group, and the counts of all. Each group is checked on its own (indices
+    and duplicate ids within it); an id sent by two groups is stored in that order, as if
+    the requests had come one after the other (a second transaction)."""
+    if any(len(items) > MAX_BATCH for items in groups):
+        raise ValueError(f"at most {MAX_BATCH} comments at once")
+    checked = [_check_group(items, source, max_text_chars) for items in groups]
+    rounds: list[list[IncomingComment]] = []
+    seen: dict[str, int] = {}
+    for rows in checked:
+        for row in rows:
+            if isinstance(row, IncomingComment):
+                n = seen.get(row.external_id, 0)
+                seen[row.external_id] = n + 1
+                if n == len(rounds):
+                    rounds.append([])
+                rounds[n].append(row)
+    counts = dict.fromkeys(("read", "rejected", "stored", "edited", "duplicates", "flagged",
+                            "spot_checked"), 0)
+    counts["read"] = sum(len(items) for items in groups)
+    counts["rejected"] = counts["read"] - sum(seen.values())
+    answers: dict[int, StoredScore] = {}  # id(row) -> what its request stored or found
+    rng = rng or random.Random()
+    for rows in rounds:
+        batch = store_batch(store, rows, model, run_id=run_id, spot_check_rate=spot_check_rate,
+                            rng=rng)
+        for name, value in batch.counts.items():
+            counts[name] += value
+        counts["duplicates"] += len(rows) - batch.counts["stored"] - batch.counts["edited"]
+        known = [row.external_id for row in rows if row.external_id not in batch.stored]
+        stored = dict(batch.stored)
+        if known:  # the same text again: the stored answer
+            with store.read() as conn:
+                stored.update(current_scores(conn, known))
+        answers.update((id(row), stored[row.external_id]) for row in rows)
+    results = [tuple(row if isinstance(row, Problem) else
+                     answer(row.external_id, answers[id(row)], policy) for row in rows)
+               for rows in checked]
+    return results, counts
+
+
+def _check_group(items: Sequence[dict], source: str, max_text_chars: int
+                 ) -> list[IncomingComment | Problem]:
     checked: list[IncomingComment | Problem] = []
     first: dict[str, int] = {}
     for index, item in enumerate(items):
@@ -77,21 +131,78 @@ def submit(store: Store, model: Scorer, items: Sequence[dict], *, policy: Action
             row = Problem(row.path, row.line, row.reason, _TO_SITE.get(row.field, row.field),
                           row.row_id)
         checked.append(row)
-    good = [row for row in checked if isinstance(row, IncomingComment)]
-    counts = dict(read=len(items), rejected=len(items) - len(good))
-    batch = store_batch(store, good, model, run_id=run_id, spot_check_rate=spot_check_rate,
-                        rng=rng or random.Random())
-    counts.update(batch.counts)
-    counts["duplicates"] = len(good) - counts["stored"] - counts["edited"]
-    stored = dict(batch.stored)
-    known = [row.external_id for row in good if row.external_id not in stored]
-    if known:  # the same text again: the stored answer
-        with store.read() as conn:
-            stored.update(current_scores(conn, known))
-    results = tuple(row if isinstance(row, Problem) else answer(row.external_id,
-                                                                 stored[row.external_id], policy)
-                    for row in checked)
-    return Submitted(results, counts)
+    return checked
+
+
+class Submitter:
+    """Comments of concurrent requests stored together, through ``submit_groups``.
+
+    ``submit(items)`` queues a request's comments and waits for their answers. One thread
+    takes every request queued while it was busy (up to ``MAX_BATCH`` comments in all) and
+    stores them with one scoring call and one transaction: under load the cost of a comment
+    falls (a batch scores far faster per comment than one at a time), and at a low rate a
+    request goes alone, at once. ``store`` is ``submit_groups`` with its settings bound.
+    """
+
+    def __init__(self, store: Callable[[list[Sequence[dict]]], tuple[list, dict[str, int]]],
+                 *, max_comments: int = MAX_BATCH):
+        self._store, self.max_comments = store, max_comments
+        self._queue: deque[_Request] = deque()
+        self._cond = threading.Condition()
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="comment-submitter",
+                                        daemon=True)
+        self._thread.start()
+
+    def submit(self, items: Sequence[dict]) -> Submitted:
+        """The answers to ``items`` (``counts`` are those of the whole batch they went in)."""
+        request = _Request(list(items))
+        with self._cond:
+            if self._closed:
+                raise RuntimeError("the submitter is closed")
+            self._queue.append(request)
+            self._cond.notify()
+        request.done.wait()
+        if request.error is not None:
+            raise request.error
+        return Submitted(request.results, request.counts)
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue and not self._closed:
+                    self._cond.wait()
+                if not self._queue:
+                    return
+                taken = [self._queue.popleft()]
+                size = len(taken[0].items)
+                while self._queue and size + len(self._queue[0].items) <= self.max_comments:
+                    size += len(self._queue[0].items)
+                    taken.append(self._queue.popleft())
+            try:
+                results, counts = self._store([r.items for r in taken])
+                for request, mine in zip(taken, results, strict=True):
+                    request.results, request.counts = mine, counts
+            except Exception as exc:  # noqa: BLE001 - every request of the batch hears of it
+                for request in taken:
+                    request.error = exc
+            for request in taken:
+                request.done.set()
+
+
+@dataclass
+class _Request:
+    items: list
+    results: tuple = ()
+    counts: dict = field(default_factory=dict)
+    error: BaseException | None = None
+    done: threading.Event = field(default_factory=threading.Event)
 
 
 def answer(external_id: str, stored: StoredScore, policy: ActionPolicy) -> Answer:

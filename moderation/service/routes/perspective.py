@@ -21,4 +21,4 @@ def comments_analyze(request: AnalyzeIn, svc: Services = Depends(services)) -> d
                    do_not_store=request.doNotStore, span_annotations=request.spanAnnotations,
                    client_token=request.clientToken,
                    max_text_chars=svc.settings.max_text_chars,
-                   save=lambda item: svc.submit([item], source="analyze").results[0])
+                   save=lambda item: svc.submit([item]).results[0])
