@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import random
 import socket
 import time
@@ -54,7 +55,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         svc.run_id = await anyio.to_thread.run_sync(
-            lambda: start_run(store, f"service {socket.gethostname()} pid {_pid()}",
+            lambda: start_run(store, f"service {socket.gethostname()} pid {os.getpid()}",
                               model.version))
         async with anyio.create_task_group() as tasks:
             if webhooks and settings.webhook_url:
@@ -96,8 +97,3 @@ def configure_logging(level: int = logging.INFO) -> None:
         logger.setLevel(level)
         logger.propagate = False
 
-
-def _pid() -> int:
-    import os
-
-    return os.getpid()

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from conftest import counts
+from service_helpers import (  # noqa: F401 - fixtures by name
+    auth, client, counts, key, make_client,
+)
 
 from moderation.site.keys import add_key, revoke_key
 from moderation.store.schema import OPEN, SUPERSEDED, comments, queue_items

@@ -8,7 +8,9 @@ import json
 import logging
 
 import pytest
-from conftest import CORAL_SECRET, Clock, counts
+from service_helpers import (  # noqa: F401 - fixtures by name
+    CORAL_SECRET, Clock, auth, client, counts, key, make_client,
+)
 
 from moderation.queue import decide, next_item, undo
 from moderation.store import Store, make_engine

@@ -1,5 +1,7 @@
-"""The service with the framework's test client over a store on SQLite and PostgreSQL, the
-stand-in keyword model, a key with every scope, and clocks the tests move."""
+"""Fixtures of the service tests (imported by name: a ``conftest.py`` here would shadow the
+suite's own ``conftest`` module for the test modules collected after it): the service with
+the framework's test client over a store on SQLite and PostgreSQL, the stand-in keyword
+model, a key with every scope, and clocks the tests move."""
 from __future__ import annotations
 
 import time
