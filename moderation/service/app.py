@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
                 yield
             finally:
                 tasks.cancel_scope.cancel()
-        await anyio.to_thread.run_sync(svc.submitter.close)
+        svc.submitter.close()
         await anyio.to_thread.run_sync(lambda: finish_run(store, svc.run_id, svc.totals.counts))
 
     app = FastAPI(title="moderation", version=__version__, lifespan=lifespan,

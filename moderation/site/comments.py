@@ -137,11 +137,13 @@ def _check_group(items: Sequence[dict], source: str, max_text_chars: int
 class Submitter:
     """Comments of concurrent requests stored together, through ``submit_groups``.
 
-    ``submit(items)`` queues a request's comments and waits for their answers. One thread
-    takes every request queued while it was busy (up to ``MAX_BATCH`` comments in all) and
-    stores them with one scoring call and one transaction: under load the cost of a comment
-    falls (a batch scores far faster per comment than one at a time), and at a low rate a
-    request goes alone, at once. ``store`` is ``submit_groups`` with its settings bound.
+    ``submit(items)`` queues a request's comments and returns their answers. While no request
+    is being stored, the caller stores its own at once, in its own thread (a leader). Requests
+    that arrive meanwhile wait; when the leader is done, one of them leads the next batch:
+    every request that queued meanwhile (up to ``MAX_BATCH`` comments in all) is stored with
+    one scoring call and one transaction. So under load the cost of a comment falls (a batch
+    scores far faster per comment than one at a time), and at a low rate a request goes
+    alone, without a hand-over. ``store`` is ``submit_groups`` with its settings bound.
     """
 
     def __init__(self, store: Callable[[list[Sequence[dict]]], tuple[list, dict[str, int]]],
@@ -149,10 +151,8 @@ class Submitter:
         self._store, self.max_comments = store, max_comments
         self._queue: deque[_Request] = deque()
         self._cond = threading.Condition()
+        self._leading = False
         self._closed = False
-        self._thread = threading.Thread(target=self._run, name="comment-submitter",
-                                        daemon=True)
-        self._thread.start()
 
     def submit(self, items: Sequence[dict]) -> Submitted:
         """The answers to ``items`` (``counts`` are those of the whole batch they went in)."""
@@ -161,39 +161,46 @@ class Submitter:
             if self._closed:
                 raise RuntimeError("the submitter is closed")
             self._queue.append(request)
-            self._cond.notify()
-        request.done.wait()
+            while not request.finished:
+                if self._leading:
+                    self._cond.wait()
+                    continue
+                self._leading = True
+                taken = self._take()
+                self._cond.release()
+                try:
+                    self._store_all(taken)
+                finally:
+                    self._cond.acquire()
+                    for done in taken:
+                        done.finished = True
+                    self._leading = False
+                    self._cond.notify_all()
         if request.error is not None:
             raise request.error
         return Submitted(request.results, request.counts)
 
     def close(self) -> None:
+        """Refuse new requests (those queued are still answered)."""
         with self._cond:
             self._closed = True
-            self._cond.notify()
-        self._thread.join(timeout=30)
 
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while not self._queue and not self._closed:
-                    self._cond.wait()
-                if not self._queue:
-                    return
-                taken = [self._queue.popleft()]
-                size = len(taken[0].items)
-                while self._queue and size + len(self._queue[0].items) <= self.max_comments:
-                    size += len(self._queue[0].items)
-                    taken.append(self._queue.popleft())
-            try:
-                results, counts = self._store([r.items for r in taken])
-                for request, mine in zip(taken, results, strict=True):
-                    request.results, request.counts = mine, counts
-            except Exception as exc:  # noqa: BLE001 - every request of the batch hears of it
-                for request in taken:
-                    request.error = exc
+    def _take(self) -> list[_Request]:
+        taken = [self._queue.popleft()]
+        size = len(taken[0].items)
+        while self._queue and size + len(self._queue[0].items) <= self.max_comments:
+            size += len(self._queue[0].items)
+            taken.append(self._queue.popleft())
+        return taken
+
+    def _store_all(self, taken: list[_Request]) -> None:
+        try:
+            results, counts = self._store([r.items for r in taken])
+            for request, mine in zip(taken, results, strict=True):
+                request.results, request.counts = mine, counts
+        except Exception as exc:  # noqa: BLE001 - every request of the batch hears of it
             for request in taken:
-                request.done.set()
+                request.error = exc
 
 
 @dataclass
@@ -202,7 +209,7 @@ class _Request:
     results: tuple = ()
     counts: dict = field(default_factory=dict)
     error: BaseException | None = None
-    done: threading.Event = field(default_factory=threading.Event)
+    finished: bool = False
 
 
 def answer(external_id: str, stored: StoredScore, policy: ActionPolicy) -> Answer:
