@@ -56,9 +56,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_beside(args: argparse.Namespace) -> int:
-    """``moderation serve`` in a child process, the UI (or, with --no-ui, nothing) in the
-    foreground; the service stops when the UI does."""
+    """``moderation serve`` and the UI (unless --no-ui) in child processes; when either
+    stops, or this process gets SIGINT or SIGTERM, both are stopped."""
     import os
+    import signal
     import subprocess
     import sys
 
@@ -67,18 +68,26 @@ def run_beside(args: argparse.Namespace) -> int:
     serve = [sys.executable, "-m", "moderation", "serve", "--host", args.host, "--port",
              str(args.service_port), "--workers", str(args.workers), "--db", args.db,
              "--model", args.model]
-    service = subprocess.Popen(serve, env=dict(os.environ))
+    children = [subprocess.Popen(serve, env=dict(os.environ))]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
-        if args.no_ui:
-            return service.wait()
-        argv, env = ui.command(args)
-        return subprocess.call(argv, env=env)
+        if not args.no_ui:
+            argv, env = ui.command(args)
+            children.append(subprocess.Popen(argv, env=env))
+        while all(child.poll() is None for child in children):
+            try:
+                children[-1].wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                pass
+        return next(child.returncode for child in children if child.poll() is not None)
     except KeyboardInterrupt:
         return 130
     finally:
-        if service.poll() is None:
-            service.terminate()
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
             try:
-                service.wait(timeout=15)
+                child.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                service.kill()
+                child.kill()

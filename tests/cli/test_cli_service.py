@@ -82,3 +82,52 @@ def test_the_demo_key_is_kept_and_replaced_when_revoked(tmp_path):
         assert len(list_keys(store)) == 2
     finally:
         store.dispose()
+
+
+def test_demo_starts_the_service_and_stops_it_with_itself(tmp_path, tiny_model):
+    import json
+    import os
+    import shutil
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    import pytest
+
+    script = Path(sys.executable).with_name("moderation")
+    if not script.exists():
+        pytest.skip("the console script is not installed (pip install -e .)")
+    data = tmp_path / "demo"
+    shutil.copytree(tiny_model, data / "model")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "MODERATION_DATA_DIR": str(data)}
+    env.pop("MODERATION_MODEL_DIR", None)
+    env.pop("MODERATION_DB_URL", None)
+    demo = subprocess.Popen([str(script), "demo", "--serve", "--no-ui", "--api-port", str(port)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        health = None
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    health = json.load(r)
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert health and health["queues"]["review"] > 0  # the demo comments, served
+        key = (data / "demo_api_key.txt").read_text().strip()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/v1/comments", data=json.dumps(
+                {"id": "demo-x", "text": "Дякую за новину"}).encode(),
+            headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as r:
+            assert json.load(r)["id"] == "demo-x"
+    finally:
+        demo.send_signal(signal.SIGTERM)
+        out = demo.communicate(timeout=60)[0].decode()
+    assert key in out  # printed for the user
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
