@@ -4,7 +4,8 @@ Every step is idempotent: the default model is trained only when none is at
 ``settings.model_dir``, the store is migrated, the bundled demo comments are ingested
 (comments already stored are skipped) and the ``demo`` account is created only when missing.
 Its password is random, kept beside the data (``demo_password.txt``, mode 600) so that it
-can be printed again on the next run.
+can be printed again on the next run; so is the demo's API key for ``moderation serve``
+(``demo_api_key.txt``, made by ``demo_api_key`` when the demo starts the service too).
 """
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from moderation.settings import Settings, get_settings
 DEMO_MODERATOR = "demo"
 DEMO_COMMENTS = Path(__file__).resolve().parent / "data" / "demo_comments.csv"
 PASSWORD_FILE = "demo_password.txt"
+API_KEY_FILE = "demo_api_key.txt"
+DEMO_KEY_NAME = "demo-site"
 
 
 @dataclass(frozen=True)
@@ -62,12 +65,43 @@ def prepare_demo(settings: Settings | None = None, *, progress: Callable[[str], 
     if not any(m.name == DEMO_MODERATOR for m in list_moderators(settings.moderators_file)):
         password = secrets.token_urlsafe(9)
         add_moderator(settings.moderators_file, DEMO_MODERATOR, password, role="admin")
-        password_file.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(password + "\n")
+        _write_private(password_file, password)
     elif password_file.is_file():
         password = password_file.read_text(encoding="utf-8").strip() or None
     return DemoInfo(model_version=model.version, model_trained=trained, db_url=settings.db_url,
                     stored=summary.stored, flagged=summary.flagged, moderator=DEMO_MODERATOR,
                     password=password)
+
+
+def demo_api_key(settings: Settings | None = None) -> str:
+    """An API key for trying ``moderation serve`` with the demo: the one kept in
+    ``<data dir>/demo_api_key.txt`` (mode 600) while the store accepts it, else a new one
+    with every scope."""
+    from moderation.site.keys import KeyVerifier, add_key, list_keys
+    from moderation.store import open_store
+    from moderation.store.schema import API_SCOPES
+
+    settings = settings or get_settings()
+    key_file = Path(settings.data_dir) / API_KEY_FILE
+    store = open_store(settings.db_url)
+    try:
+        if key_file.is_file():
+            kept = key_file.read_text(encoding="utf-8").strip()
+            if KeyVerifier(store).verify(kept) is not None:
+                return kept
+        taken = {key.name for key in list_keys(store)}
+        name = DEMO_KEY_NAME if DEMO_KEY_NAME not in taken else \
+            f"{DEMO_KEY_NAME}-{secrets.token_hex(3)}"
+        _key, secret = add_key(store, name, API_SCOPES)
+    finally:
+        store.dispose()
+    _write_private(key_file, secret)
+    return secret
+
+
+def _write_private(path: Path, value: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(value + "\n")
+

@@ -22,6 +22,10 @@ class DataError(ModerationError, ValueError):
         super().__init__(f"{': '.join([', '.join(where), message]) if where else message}")
 
 
+class ConfigError(ModerationError, ValueError):
+    """A setting in the environment has a value the toolkit cannot use (names the variable)."""
+
+
 class ModelError(ModerationError):
     """A model bundle is missing, incomplete or unusable."""
 
@@ -89,3 +93,21 @@ class JobError(ModerationError):
 
 class JobRunning(JobError):
     """A training job is running already (one at a time)."""
+
+
+class ApiKeyError(AuthError):
+    """An API key that cannot be added or revoked (a name taken or unknown, a bad scope)."""
+
+
+class SignatureError(AuthError):
+    """A signed request whose signature is missing or does not match any secret."""
+
+
+class AnalyzeError(DataError):
+    """A Perspective-style analyze request the service cannot answer; ``error_type`` is
+    Perspective's ErrorType (``INVALID_REQUEST``, ``COMMENT_EMPTY``, ...)."""
+
+    def __init__(self, message: str, *, error_type: str = "INVALID_REQUEST",
+                 field: str | None = None):
+        self.error_type = error_type
+        super().__init__(message, field=field)

@@ -24,6 +24,8 @@ COMMANDS = (
     "export",
     "model",
     "ui",
+    "serve",
+    "apikey",
     "demo",
 )
 
@@ -31,7 +33,8 @@ COMMANDS = (
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="moderation",
-        description="Comment moderation toolkit: train, evaluate, score, explain, review queue.",
+        description="Comment moderation toolkit: train, evaluate, score, explain, review queue, "
+                    "site integration service.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:

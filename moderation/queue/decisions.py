@@ -34,12 +34,14 @@ from moderation.errors import (
     QueueError,
     Superseded,
 )
+from moderation.queue import outbox
 from moderation.queue.claims import check_moderator, claim_for, load_item
 from moderation.queue.records import DECISION_COLUMNS, Decision, Item, is_current
 from moderation.store import Store
 from moderation.store.schema import (
     ACTIONS,
     DONE,
+    FEED_ACTIONS,
     OPEN,
     QUEUE_VERDICTS,
     SUPERSEDED,
@@ -203,4 +205,7 @@ def _insert(conn: sa.Connection, *, labels: list[str] | None, **values) -> Decis
     row = conn.execute(
         decisions.insert().values(labels=None if labels is None else join_labels(labels),
                                   **values).returning(*DECISION_COLUMNS)).one()
-    return Decision.from_row(row)
+    decision = Decision.from_row(row)
+    if decision.action in FEED_ACTIONS:  # the site hears of it: outbox row, same transaction
+        outbox.enqueue(conn, [decision.id], decision.decided_at)
+    return decision

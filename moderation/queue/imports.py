@@ -29,6 +29,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from moderation.queue import outbox
 from moderation.queue.claims import check_moderator
 from moderation.queue.context import verdicts_in_force
 from moderation.queue.records import CurrentVersion, current_versions
@@ -172,8 +173,11 @@ def import_decisions(store: Store, path: str | Path, moderator: str, *,
             if item is not None and item.status == OPEN:
                 settled.append(comment.id)
         for rows in (undos, imports):  # the undo rows first: they refer to older decisions
-            if rows:
-                conn.execute(decisions.insert(), rows)
+            if rows:  # each one with its outbox row (the site hears of it), same transaction
+                ids = conn.scalars(decisions.insert().returning(decisions.c.id,
+                                                                sort_by_parameter_order=True),
+                                   rows).all()
+                outbox.enqueue(conn, ids, at)
         for start in range(0, len(settled), CHUNK):
             part = settled[start:start + CHUNK]
             conn.execute(queue_items.update().where(queue_items.c.comment_id.in_(part))

@@ -16,10 +16,10 @@ from pathlib import Path
 from moderation.tables import SURROGATE, Problem, read_table
 
 REQUIRED = ("id", "text")
-OPTIONAL = ("article_id", "article_title", "article_url", "author", "posted_at")
+OPTIONAL = ("article_id", "article_title", "article_url", "author", "posted_at", "parent_id")
 # longest value accepted per field (text: ``max_text_chars``); the store's columns fit these
 FIELD_LIMITS = {"id": 200, "article_id": 200, "author": 200, "article_title": 1000,
-                "article_url": 2000, "posted_at": 64}
+                "article_url": 2000, "posted_at": 64, "parent_id": 200}
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class IncomingComment:
     article_url: str | None = None
     author: str | None = None
     posted_at: datetime | None = None
+    parent_id: str | None = None  # the site's id of the comment this one answers
 
 
 Row = IncomingComment | Problem
@@ -43,7 +44,7 @@ def read_comments(path: str | Path, *, max_text_chars: int) -> list[Row]:
     rows: list[Row] = list(problems)
     first_line: dict[str, int] = {}
     for record in records:
-        row = _check(str(path), record.line, record.values, max_text_chars)
+        row = check_record(str(path), record.line, record.values, max_text_chars)
         if isinstance(row, IncomingComment):
             first = first_line.setdefault(row.external_id, row.line)
             if first != row.line:
@@ -55,7 +56,9 @@ def read_comments(path: str | Path, *, max_text_chars: int) -> list[Row]:
     return rows
 
 
-def _check(path: str, line: int, record: dict, max_text_chars: int) -> Row:
+def check_record(path: str, line: int, record: dict, max_text_chars: int) -> Row:
+    """One comment as read from a file row or a request (``REQUIRED`` and ``OPTIONAL``
+    keys): an ``IncomingComment``, or a ``Problem`` naming the field at fault."""
     values: dict[str, str | None] = {}
     for name in REQUIRED + OPTIONAL:
         value = record.get(name)
@@ -89,7 +92,7 @@ def _check(path: str, line: int, record: dict, max_text_chars: int) -> Row:
         line=line, external_id=external_id, text=text,
         article_id=values["article_id"] or None, article_title=values["article_title"] or None,
         article_url=values["article_url"] or None, author=values["author"] or None,
-        posted_at=posted_at)
+        posted_at=posted_at, parent_id=values["parent_id"] or None)
 
 
 def _parse_time(value: str | None) -> datetime | None:

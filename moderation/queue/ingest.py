@@ -11,6 +11,10 @@
   comment whose text or author name holds bidirectional control characters
   (``alerts='bidi'``; counted as flagged), even when the model flags no label. The rest is
   auto-approved except a random ``spot_check_rate`` share sent to the ``spot_check`` queue.
+
+``store_batch`` is the one path that stores comments: files go through it a batch at a time
+(``ingest_rows``), and so do the comments the site sends to ``moderation serve``
+(``moderation.site.comments``).
 """
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ import sqlalchemy as sa
 
 from moderation.classifier.model import Scores
 from moderation.queue.incoming import IncomingComment, read_comments
-from moderation.queue.records import CurrentVersion, current_versions
+from moderation.queue.records import CurrentVersion, StoredScore, current_versions
 from moderation.queue.sketches import band_keys
 from moderation.settings import get_settings
 from moderation.store import Store
@@ -97,7 +101,7 @@ def ingest_rows(store: Store, rows: Sequence[IncomingComment | Problem], model: 
                 rng: random.Random | None = None) -> IngestSummary:
     """Store ``rows`` (as ``read_comments`` returns them) in batches of one transaction each."""
     rng = rng or random.Random()
-    run_id = _start_run(store, source, model.version)
+    run_id = start_run(store, source, model.version)
     totals = dict.fromkeys(COUNTS, 0)
     errors: list[Problem] = []
     for start in range(0, len(rows), batch_size):
@@ -106,16 +110,18 @@ def ingest_rows(store: Store, rows: Sequence[IncomingComment | Problem], model: 
         errors.extend(row for row in batch if isinstance(row, Problem))
         totals["read"] += len(batch)
         totals["rejected"] += len(batch) - len(good)
-        counts = _store_batch(store, good, model, run_id, spot_check_rate, rng)
+        counts = store_batch(store, good, model, run_id=run_id, spot_check_rate=spot_check_rate,
+                             rng=rng).counts
         for name, value in counts.items():
             totals[name] += value
         totals["duplicates"] += len(good) - counts["stored"] - counts["edited"]
-    _finish_run(store, run_id, totals)
+    finish_run(store, run_id, totals)
     return IngestSummary(source=source, model_version=model.version, errors=tuple(errors),
                          **totals)
 
 
-def _start_run(store: Store, source: str, model_version: str) -> int:
+def start_run(store: Store, source: str, model_version: str) -> int:
+    """A new ``ingest_runs`` row (finished by ``finish_run`` with its counts); its id."""
     with store.write() as conn:
         return conn.execute(
             ingest_runs.insert().values(source=source, model_version=model_version,
@@ -123,7 +129,7 @@ def _start_run(store: Store, source: str, model_version: str) -> int:
         ).scalar_one()
 
 
-def _finish_run(store: Store, run_id: int, totals: dict[str, int]) -> None:
+def finish_run(store: Store, run_id: int, totals: dict[str, int]) -> None:
     counts = {k: v for k, v in totals.items() if k in ingest_runs.c}
     with store.write() as conn:
         conn.execute(ingest_runs.update().where(ingest_runs.c.id == run_id)
@@ -157,17 +163,26 @@ def alerts_of(row: IncomingComment) -> str | None:
     return None
 
 
-def _store_batch(store: Store, rows: list[IncomingComment], model: Scorer, run_id: int,
-                 rate: float, rng: random.Random) -> dict[str, int]:
-    """Store the new comments and edits among ``rows``, in one transaction; their counts."""
+@dataclass(frozen=True)
+class Batch:
+    counts: dict[str, int]  # stored, edited, flagged, spot_checked
+    stored: dict[str, StoredScore]  # the new comments and edits, by external id
+
+
+def store_batch(store: Store, rows: list[IncomingComment], model: Scorer, *,
+                run_id: int | None, spot_check_rate: float, rng: random.Random) -> Batch:
+    """Store the new comments and edits among ``rows`` (distinct external ids), in one
+    transaction; their counts and what was stored for each."""
+    rate = spot_check_rate
     counts = dict(stored=0, edited=0, flagged=0, spot_checked=0)
+    stored: dict[str, StoredScore] = {}
     if not rows:
-        return counts
+        return Batch(counts, stored)
     external_ids = [row.external_id for row in rows]
     with store.read() as conn:
         planned = _to_store(rows, current_versions(conn, external_ids))
     if not planned:  # all stored already with these texts
-        return counts
+        return Batch(counts, stored)
     scored = _scores(model, [row for row, _ in planned])  # outside the write lock
     now = utcnow()
     with store.write() as conn:
@@ -181,10 +196,11 @@ def _store_batch(store: Store, rows: list[IncomingComment], model: Scorer, run_i
             [dict(external_id=r.external_id, version=version, article_id=r.article_id,
                   article_title=r.article_title, article_url=r.article_url, author=r.author,
                   text=r.text, lang=guess_lang(r.text), posted_at=r.posted_at,
-                  ingested_at=now, ingest_run_id=run_id) for r, version in planned],
+                  parent_id=r.parent_id, ingested_at=now, ingest_run_id=run_id)
+             for r, version in planned],
         ).all() if planned else []
         if not inserted:
-            return counts
+            return Batch(counts, stored)
         by_id = {r.external_id: r for r, _ in planned}
         ids = {external_id: comment_id for comment_id, external_id, _ in inserted}
         edits = {external_id: version for _, external_id, version in inserted if version > 1}
@@ -217,7 +233,11 @@ def _store_batch(store: Store, rows: list[IncomingComment], model: Scorer, run_i
                     for band, key in enumerate(band_keys(by_id[ext].text))]
         if sketches:
             conn.execute(comment_sketches.insert(), sketches)
-    return counts
+    for _, ext, version in inserted:
+        result = scored[ext]
+        stored[ext] = StoredScore(ids[ext], version, result.scores, tuple(result.flagged),
+                                  model.version)
+    return Batch(counts, stored)
 
 
 def _supersede(conn: sa.Connection, external_ids: list[str], new_ids: list[int]) -> None:

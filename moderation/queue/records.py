@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from moderation.errors import DataError
-from moderation.store.schema import comments, decisions
+from moderation.store.schema import comments, decisions, predictions
 from moderation.taxonomy import BY_NAME, LABELS, LANGS, parse_labels
 
 
@@ -55,6 +55,38 @@ def current_versions(conn: sa.Connection, external_ids: list[str], *,
             known = found.get(row.external_id)
             if known is None or row.version > known.version:
                 found[row.external_id] = CurrentVersion(row.id, row.version, row.text)
+    return found
+
+
+@dataclass(frozen=True)
+class StoredScore:
+    """What the store holds for the current version of a comment: its latest prediction."""
+
+    comment_id: int
+    version: int
+    scores: dict[str, float]
+    flagged: tuple[str, ...]
+    model_version: str
+
+
+def current_scores(conn: sa.Connection, external_ids: list[str], *,
+                   chunk: int = 500) -> dict[str, StoredScore]:
+    """The latest prediction of the current version of each of ``external_ids`` stored."""
+    current = current_versions(conn, external_ids, chunk=chunk)
+    by_id = {known.id: (external_id, known.version) for external_id, known in current.items()}
+    found: dict[str, StoredScore] = {}
+    ids = list(by_id)
+    for start in range(0, len(ids), chunk):
+        rows = conn.execute(
+            sa.select(predictions.c.comment_id, predictions.c.scores,
+                      predictions.c.flagged_labels, predictions.c.model_version)
+            .where(predictions.c.comment_id.in_(ids[start:start + chunk]))
+            .order_by(predictions.c.id))
+        for row in rows:  # the latest one wins
+            external_id, version = by_id[row.comment_id]
+            found[external_id] = StoredScore(row.comment_id, version, dict(row.scores),
+                                             tuple(parse_labels(row.flagged_labels)),
+                                             row.model_version)
     return found
 
 

@@ -3,9 +3,13 @@
 SQLite writes use ``BEGIN IMMEDIATE`` (``Store.write``) so that a transaction that reads
 then writes (claiming the next comment, deciding) holds the write lock from its first read:
 two writers never interleave, and a busy database waits ``busy_timeout`` instead of failing.
+Threads of one process take turns on a lock of their ``Store`` before that: SQLite's busy
+handler polls with growing sleeps (up to 100 ms), so twenty threads of a service waiting on
+the database itself would wait far longer than their turn.
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -94,6 +98,9 @@ class Store:
 
     engine: sa.Engine
     claim_minutes: float = field(default_factory=lambda: get_settings().claim_minutes)
+    # SQLite: this process's writers take turns here first (see the module doc)
+    _writer: threading.RLock = field(default_factory=threading.RLock, compare=False,
+                                     repr=False)
 
     @property
     def dialect(self) -> str:
@@ -114,11 +121,11 @@ class Store:
         ignores that switch inside a transaction, so it is set before ``BEGIN`` and set
         back afterwards; a connection where that fails is discarded, not reused.
         """
-        with self.engine.connect() as conn:
-            if self.dialect != "sqlite":
-                with conn.begin():
-                    yield conn
-                return
+        if self.dialect != "sqlite":
+            with self.engine.connect() as conn, conn.begin():
+                yield conn
+            return
+        with self._writer, self.engine.connect() as conn:
             conn = conn.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
             if foreign_keys:
                 with conn.begin():

@@ -16,7 +16,11 @@ The database itself is created by the Alembic migrations in ``moderation/migrati
 - ``decisions``: append-only audit trail; triggers refuse UPDATE and DELETE;
 - ``model_versions``: each promotion of a model, in order;
 - ``ingest_runs``: one row per ingested file, with its counts;
-- ``comment_sketches``: MinHash band keys of each comment's text, for near-duplicates.
+- ``comment_sketches``: MinHash band keys of each comment's text, for near-duplicates;
+- ``api_keys``: the site's API keys for ``moderation serve`` (a slow hash of each, never the
+  key), with their scopes and when they were revoked;
+- ``webhook_outbox``: one row per decision the site should hear of, written in the same
+  transaction as the decision, until the service has delivered it.
 """
 from __future__ import annotations
 
@@ -87,6 +91,7 @@ comments = sa.Table(
     sa.Column("posted_at", UTCDateTime),
     sa.Column("ingested_at", UTCDateTime, nullable=False),
     sa.Column("ingest_run_id", sa.Integer, sa.ForeignKey("ingest_runs.id")),
+    sa.Column("parent_id", sa.String(200)),  # the site's id of the comment this one answers
     sa.UniqueConstraint("external_id", "version", name="uq_comments_external_id_version"),
     sa.Index("ix_comments_author", "author"),
     sa.Index("ix_comments_article_id", "article_id"),
@@ -149,13 +154,18 @@ decisions = sa.Table(
     sa.Column("model_version", sa.String(200)),
     sa.Column("reverts_id", sa.Integer, sa.ForeignKey("decisions.id"), unique=True),
     sa.Column("decided_at", UTCDateTime, nullable=False),
+    # the writing transaction's id on PostgreSQL (server default pg_current_xact_id(); 0 on
+    # SQLite, whose writers are serialised): the decision feed's cursor is (txid, id)
+    sa.Column("txid", sa.BigInteger, nullable=False, server_default="0"),
     sa.CheckConstraint(
         "action IN ('confirm', 'override', 'relabel', 'skip', 'undo', 'import')",
         name="ck_decisions_action"),
     sa.Index("ix_decisions_comment_id", "comment_id"),
     sa.Index("ix_decisions_moderator", "moderator", "id"),
     sa.Index("ix_decisions_decided_at", "decided_at"),
+    sa.Index("ix_decisions_feed", "txid", "id"),
 )
+FEED_ACTIONS = VERDICTS + ("undo",)  # the decisions the site hears of (not skips)
 
 model_versions = sa.Table(
     "model_versions", metadata,
@@ -174,4 +184,31 @@ comment_sketches = sa.Table(
     sa.Column("band", sa.SmallInteger, primary_key=True),
     sa.Column("key", sa.BigInteger, nullable=False),
     sa.Index("ix_comment_sketches_key", "key"),
+)
+
+API_SCOPES = ("score", "decisions", "appeal")
+
+api_keys = sa.Table(
+    "api_keys", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(64), nullable=False, unique=True),
+    sa.Column("key_id", sa.String(32), nullable=False, unique=True),  # public part of the key
+    sa.Column("key_hash", sa.Text, nullable=False),  # argon2id of the whole key
+    sa.Column("scopes", sa.Text, nullable=False),  # ','-joined API_SCOPES
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("revoked_at", UTCDateTime),
+)
+
+webhook_outbox = sa.Table(
+    "webhook_outbox", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("decision_id", sa.Integer, sa.ForeignKey("decisions.id"), nullable=False,
+              unique=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", UTCDateTime),  # NULL: at once
+    sa.Column("leased_until", UTCDateTime),  # a service process is delivering it until then
+    sa.Column("delivered_at", UTCDateTime),
+    sa.Column("last_error", sa.Text),  # status or error class of the last failed attempt
+    sa.Index("ix_webhook_outbox_pending", "delivered_at", "decision_id"),
 )
