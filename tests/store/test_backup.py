@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
-from conftest import PG_URL, drop_pg_schema, pg_schema_url
+from databases import PG_URL, drop_pg_schema, pg_schema_url
 from helpers import write_csv
 
 from moderation.cli import main
