@@ -83,9 +83,9 @@ def run(name: str, url: str, n: int, appends: int) -> None:
     finally:
         store.dispose()
     times.sort()
+    median, p99 = statistics.median(times) * 1000, times[int(len(times) * 0.99)] * 1000
     print(f"{name}: {n:,} decisions: upgrade to 0004 {upgrade:.1f} s, verify {verify:.1f} s; "
-          f"append one decision (own transaction) median "
-          f"{statistics.median(times) * 1000:.1f} ms, p99 {times[int(len(times) * 0.99)] * 1000:.1f} ms")
+          f"append one decision (own transaction) median {median:.1f} ms, p99 {p99:.1f} ms")
 
 
 def main() -> None:

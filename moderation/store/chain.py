@@ -74,8 +74,9 @@ def head(conn: sa.Connection) -> Head:
 def append(conn: sa.Connection, rows: Sequence[Mapping], *,
            returning: Sequence[sa.ColumnElement] = ()) -> list[sa.Row]:
     """Insert decisions ``rows`` (every ``CONTENT`` column but ``id`` and ``txid``; those of
-    ``OPTIONAL`` may be left out) at the end of the chain, in this order, inside ``conn``'s write transaction. Returns the
-    ``returning`` columns of each new row (default: its id), in the order given."""
+    ``OPTIONAL`` may be left out) at the end of the chain, in this order, inside ``conn``'s
+    write transaction. Returns the ``returning`` columns of each new row (default: its id),
+    in the order given. Raises ``ValueError`` for a row without a required column."""
     if not rows:
         return []
     if conn.dialect.name == "postgresql":
