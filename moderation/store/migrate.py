@@ -122,7 +122,8 @@ def _migrate(store: Store, conn: sa.Connection, head: str) -> str | None:
 
 
 def _refused(engine: sa.Engine, exc: sa.exc.SQLAlchemyError) -> StoreError:
-    if getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501":  # insufficient_privilege
+    # insufficient_privilege; invalid_schema_name (no USAGE of the schema to create in)
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) in ("42501", "3F000"):
         return StoreError(f"the comment store at {_safe_url(engine)} needs a schema upgrade "
                           f"that this role may not make ({_first_line(exc)}): run `moderation "
                           "db upgrade` with the owner's URL (MODERATION_DB_OWNER_URL)")

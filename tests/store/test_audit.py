@@ -3,6 +3,7 @@ row of an audit table, on SQLite (triggers, recursive_triggers, the authorizer) 
 PostgreSQL (an application role with SELECT and INSERT only; triggers against the owner)."""
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -330,3 +331,29 @@ def test_every_table_has_its_privileges_decided():
     assert set(APP_PRIVILEGES) == expected_tables()
     for table in AUDIT_TABLES:
         assert APP_PRIVILEGES[table] == ("SELECT", "INSERT")
+
+
+@pytest.mark.postgres
+def test_db_upgrade_as_the_owner_grants_the_application_role(monkeypatch, capsys):
+    """docs/operations.md: MODERATION_DB_OWNER_URL for `db upgrade`, MODERATION_DB_URL (the
+    application's role) for everything else; the application's role cannot migrate."""
+    from moderation.cli import main
+    from moderation.errors import StoreError
+
+    two = make_two_roles()
+    try:
+        monkeypatch.setenv("MODERATION_DB_URL", two.app_url)
+        monkeypatch.setenv("MODERATION_DB_OWNER_URL", two.owner_url)
+        with pytest.raises(StoreError, match="this role may not make.*MODERATION_DB_OWNER_URL"):
+            open_store(two.app_url)  # an empty schema it may not create tables in
+        assert main(["db", "upgrade"]) == 0
+        out = capsys.readouterr().out
+        assert f"privileges of {two.app} set" in out
+        assert "decisions: SELECT, INSERT" in out and "claims: SELECT, INSERT, UPDATE, " \
+                                                     "DELETE" in out
+        assert main(["db", "verify"]) == 0  # as the application's role
+        assert "verify: OK" in capsys.readouterr().out
+        assert main(["db", "verify", "--db", two.owner_url, "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["app_role"] == two.app  # not the owner
+    finally:
+        drop_two_roles(two)
