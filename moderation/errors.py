@@ -46,6 +46,15 @@ class StoreError(ModerationError):
     """The comment store is unreachable or refused an operation."""
 
 
+class StoreIntegrityError(StoreError):
+    """The store failed ``moderation db verify``: schema, triggers, privileges or the hash
+    chain of decisions are not what they must be. ``report`` holds every finding."""
+
+    def __init__(self, message: str, *, report=None):
+        self.report = report
+        super().__init__(message)
+
+
 class QueueError(StoreError):
     """A queue action that cannot be done in the comment's present state."""
 

@@ -5,7 +5,11 @@ Every default works on a fresh machine:
 - ``MODERATION_DATA_DIR``: data directory, default ``$XDG_DATA_HOME/moderation``
   (``~/.local/share/moderation``);
 - ``MODERATION_MODEL_DIR``: the current model bundle, default ``<data dir>/model``;
-- ``MODERATION_DB_URL``: the comment store, default SQLite ``<data dir>/moderation.db``;
+- ``MODERATION_DB_URL``: the comment store, default SQLite ``<data dir>/moderation.db``; on
+  PostgreSQL the application's own role (``moderation.store.roles``);
+- ``MODERATION_DB_OWNER_URL``: PostgreSQL, the same database as the owner role, which
+  ``moderation db upgrade`` connects as (runs the migrations, grants the application role
+  its privileges); default: ``MODERATION_DB_URL`` (one role for everything);
 - ``MODERATION_MODERATORS_FILE``: moderator accounts, default ``<data dir>/moderators.json``;
 - ``MODERATION_SPOT_CHECK_RATE``: share of unflagged comments sent to spot check (0.05);
 - ``MODERATION_CLAIM_MINUTES``: how long a moderator holds a claimed comment (10).
@@ -50,6 +54,7 @@ class Settings:
     model_dir: Path
     db_url: str
     moderators_file: Path
+    db_owner_url: str | None = None
     spot_check_rate: float = 0.05
     claim_minutes: float = 10.0
     max_text_chars: int = 20_000
@@ -84,6 +89,7 @@ class Settings:
             data_dir=data_dir,
             model_dir=model_dir,
             db_url=db_url,
+            db_owner_url=env.get("MODERATION_DB_OWNER_URL") or None,
             moderators_file=moderators.expanduser(),
             spot_check_rate=float(env.get("MODERATION_SPOT_CHECK_RATE", 0.05)),
             claim_minutes=float(env.get("MODERATION_CLAIM_MINUTES", 10)),

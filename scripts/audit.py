@@ -3,10 +3,13 @@
 
     python scripts/audit.py [--json OUT] [-v]      # audits the environment of that python
 
-Source: PyPI's project JSON ``https://pypi.org/pypi/<name>/json``. Its ``vulnerabilities``
-list holds the advisories (from OSV) that affect the project's LATEST release only; PyPI's
-per-release JSON, which would cover any version, answers 404 through the CI machine's
-registry proxy (and api.osv.dev is unreachable there). So:
+Source: PyPI's project JSON ``<index>/pypi/<name>/json`` on the package index pip is
+configured with (``scripts/pip_index.py``: ``PIP_INDEX_URL`` or ``index-url`` in pip's
+configuration, else PyPI; a mirror or proxy that serves PyPI's JSON API beside its
+``/simple`` pages works too; ``--json-api URL`` names another one, with ``{name}``). Its
+``vulnerabilities`` list holds the advisories (from OSV) that affect the project's LATEST
+release only; PyPI's per-release JSON, which would cover any version, answers 404 through
+the CI machine's registry proxy (and api.osv.dev is unreachable there). So:
 
 - installed version == PyPI's latest: audited. ``vulnerable`` when the list holds an
   advisory that is not withdrawn, ``ok`` when it is empty.
@@ -34,6 +37,7 @@ Exit codes:
 from __future__ import annotations
 
 import argparse
+import base64
 import importlib.metadata
 import json
 import re
@@ -41,12 +45,16 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
-PYPI_JSON = "https://pypi.org/pypi/{name}/json"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pip_index import json_api, pip_index_url, without_password  # noqa: E402
+
 WORKERS = 8
 TIMEOUT = 20.0
 RETRIES = 2
@@ -108,11 +116,24 @@ def installed_distributions() -> list[Dist]:
     return sorted(found.values(), key=lambda d: d.name)
 
 
-def fetch_project(name: str) -> Fetched:
-    """PyPI's project JSON for ``name``, with ``RETRIES`` retries on network/server errors."""
-    request = urllib.request.Request(PYPI_JSON.format(name=name),
-                                     headers={"Accept": "application/json",
-                                              "User-Agent": USER_AGENT})
+def _request(url: str) -> urllib.request.Request:
+    """A GET of ``url``; credentials in it (``https://user:token@host/...``) are sent as a
+    Basic authorization header, not as part of the URL."""
+    headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is not None:
+        pair = f"{urllib.parse.unquote(parts.username)}:" \
+               f"{urllib.parse.unquote(parts.password or '')}"
+        headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode("ascii")
+        host = parts.hostname + (f":{parts.port}" if parts.port else "")
+        url = urllib.parse.urlunsplit(parts._replace(netloc=host))
+    return urllib.request.Request(url, headers=headers)
+
+
+def fetch_project(name: str, api: str) -> Fetched:
+    """The project JSON for ``name`` from ``api`` (a URL with ``{name}``), with ``RETRIES``
+    retries on network/server errors."""
+    request = _request(api.format(name=name))
     error = ""
     for attempt in range(RETRIES + 1):
         if attempt:
@@ -250,7 +271,7 @@ def classify(dist: Dist, fetched: Fetched, python: tuple[int, ...]) -> Result:
                   answered=True, vulnerabilities=advisories)
 
 
-def run_audit(dists: list[Dist], python: tuple[int, ...]) -> list[Result]:
+def run_audit(dists: list[Dist], python: tuple[int, ...], api: str) -> list[Result]:
     """Asks PyPI about every non-local distribution, ``WORKERS`` at a time. After
     ``GIVE_UP_AFTER`` distributions got no answer, the rest are not asked (exit code 3
     either way), so that an unreachable PyPI fails in about a minute, not ten."""
@@ -261,7 +282,7 @@ def run_audit(dists: list[Dist], python: tuple[int, ...]) -> list[Result]:
         nonlocal failures
         if failures >= GIVE_UP_AFTER:
             return Fetched(error=f"not asked: {failures} other distributions got no answer")
-        fetched = fetch_project(dist.name)
+        fetched = fetch_project(dist.name, api)
         if fetched.error:
             with lock:
                 failures += 1
@@ -321,17 +342,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", metavar="OUT", help="also write the results as JSON")
     parser.add_argument("-v", "--verbose", action="store_true", help="list the ok ones too")
+    parser.add_argument("--json-api", metavar="URL", default=None,
+                        help="the JSON API to ask, with {name} (default: beside the index pip "
+                             "is configured with)")
     args = parser.parse_args(argv)
     python = tuple(sys.version_info[:3])
+    try:
+        api = args.json_api or json_api(pip_index_url(sys.executable))
+    except ValueError as exc:
+        print(f"audit: {exc}; give --json-api", file=sys.stderr)
+        return 2
+    print(f"audit: asking {without_password(api)}")
     started = time.monotonic()
-    results = run_audit(installed_distributions(), python)
+    results = run_audit(installed_distributions(), python, api)
     code = exit_code(results)
     seconds = time.monotonic() - started
     print(report(results, code, seconds, args.verbose))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
             json.dump({"python": ".".join(map(str, python)), "exit_code": code,
-                       "seconds": round(seconds, 2), "source": PYPI_JSON,
+                       "seconds": round(seconds, 2), "source": without_password(api),
                        "results": [asdict(r) for r in results]}, out, indent=1)
     return code
 

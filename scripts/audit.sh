@@ -2,12 +2,12 @@
 # Dependency audit of .venv (or of $PYTHON's environment). Also run by the test suite
 # (tests/test_dependency_audit.py), hence in CI.
 #
-#   bash scripts/audit.sh [--json OUT] [-v]       # scripts/audit.py: PyPI's project JSON
+#   bash scripts/audit.sh [--json OUT] [-v]       # scripts/audit.py: project JSON of pip's index
 #   AUDIT_TOOL=pip-audit bash scripts/audit.sh    # pip-audit --strict (OSV), all versions
 #
-# Default: scripts/audit.py, which audits the distributions installed at PyPI's latest
+# Default: scripts/audit.py, which audits the distributions installed at their latest
 # release and lists the others as not audited (see its docstring and SECURITY.md).
-# Exit codes: 0 pass, 1 known vulnerability, 3 incomplete (PyPI not asked about every one).
+# Exit codes: 0 pass, 1 known vulnerability, 3 incomplete (the index not asked about every one).
 #
 # AUDIT_TOOL=pip-audit covers every installed version, but needs `pip install pip-audit`
 # and a machine that reaches api.osv.dev; the CI machine does not. Exit codes: pip-audit's

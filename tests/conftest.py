@@ -7,15 +7,10 @@ under ``CI=true`` and are skipped otherwise.
 """
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
-import sqlalchemy as sa
+from databases import PG_URL, drop_pg_schema, pg_schema_url  # noqa: F401 - re-exported
 from helpers import KeywordModel
 
-PG_URL = os.environ.get("MODERATION_TEST_PG_URL",
-                        "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
@@ -23,7 +18,8 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 def _isolated_settings(tmp_path, monkeypatch):
     """Every test gets its own data directory: nothing touches the real one."""
     monkeypatch.setenv("MODERATION_DATA_DIR", str(tmp_path / "data"))
-    for name in ("MODERATION_DB_URL", "MODERATION_MODEL_DIR", "MODERATION_MODERATORS_FILE",
+    for name in ("MODERATION_DB_URL", "MODERATION_DB_OWNER_URL", "MODERATION_MODEL_DIR",
+                 "MODERATION_MODERATORS_FILE",
                  "MODERATION_SPOT_CHECK_RATE", "MODERATION_CLAIM_MINUTES"):
         monkeypatch.delenv(name, raising=False)
 
@@ -53,41 +49,6 @@ def seed_model():
 @pytest.fixture
 def keyword_model():
     return KeywordModel()
-
-
-def _pg_available() -> str | None:
-    try:
-        engine = sa.create_engine(PG_URL)
-        with engine.connect():
-            pass
-        engine.dispose()
-        return None
-    except Exception as exc:  # noqa: BLE001 - any failure means "unreachable"
-        return str(exc).splitlines()[0]
-
-
-def pg_schema_url() -> tuple[str, str]:
-    """A new empty schema and the URL whose connections use it."""
-    problem = _pg_available()
-    if problem:
-        message = f"PostgreSQL unreachable at {PG_URL}: {problem}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    engine = sa.create_engine(PG_URL)
-    with engine.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    engine.dispose()
-    url = sa.make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    return url.render_as_string(hide_password=False), schema
-
-
-def drop_pg_schema(schema: str) -> None:
-    engine = sa.create_engine(PG_URL)
-    with engine.begin() as conn:
-        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-    engine.dispose()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -1,7 +1,7 @@
-"""scripts/audit.py: classification against hand-written PyPI project JSON, and one real
-audit of .venv against PyPI.
+"""scripts/audit.py: classification against hand-written PyPI project JSON, the package index
+taken from pip's configuration, and one real audit of .venv against that index.
 
-The real audit fails under ``CI=true`` when pypi.org is unreachable (an audit that could not
+The real audit fails under ``CI=true`` when the index is unreachable (an audit that could not
 ask is not a pass); otherwise it is then skipped.
 """
 from __future__ import annotations
@@ -20,6 +20,7 @@ from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "audit.py"
+sys.path.insert(0, str(SCRIPT.parent))  # pip_index, which audit.py imports
 _spec = importlib.util.spec_from_file_location("dependency_audit", SCRIPT)
 audit = importlib.util.module_from_spec(_spec)
 sys.modules["dependency_audit"] = audit  # dataclasses look their module up
@@ -46,7 +47,8 @@ ADVISORY = {"id": "PYSEC-2099-1", "aliases": ["CVE-2099-0001", "GHSA-xxxx-yyyy-z
 
 def run(monkeypatch, capsys, tmp_path, dists: list, answers: dict) -> tuple[int, str, dict]:
     """main() over fake distributions and fake PyPI answers (name -> dict | 404 | Exception)."""
-    def fetch(name: str):
+    def fetch(name: str, api: str):
+        assert api == "https://pypi.org/pypi/{name}/json"  # PIP_INDEX_URL below
         answer = answers[name]
         if answer == 404:
             return audit.Fetched(not_found=True)
@@ -54,6 +56,7 @@ def run(monkeypatch, capsys, tmp_path, dists: list, answers: dict) -> tuple[int,
             return audit.Fetched(error=f"URLError: {answer} (after 3 attempts)")
         return audit.Fetched(data=answer)
 
+    monkeypatch.setenv("PIP_INDEX_URL", "https://pypi.org/simple")
     monkeypatch.setattr(audit, "installed_distributions", lambda: dists)
     monkeypatch.setattr(audit, "fetch_project", fetch)
     out = tmp_path / "audit.json"
@@ -181,11 +184,37 @@ def test_fetch_retries_network_errors_but_not_404(monkeypatch):
 
     monkeypatch.setattr(urllib.request, "urlopen", urlopen)
     monkeypatch.setattr(audit, "RETRY_PAUSE", 0)
-    assert audit.fetch_project("missing") == audit.Fetched(not_found=True)
+    api = "https://pypi.org/pypi/{name}/json"
+    assert audit.fetch_project("missing", api) == audit.Fetched(not_found=True)
     assert len(calls) == 1
-    fetched = audit.fetch_project("somelib")
+    fetched = audit.fetch_project("somelib", api)
     assert fetched.error == "URLError: connection refused (after 3 attempts)"
     assert calls[1:] == ["https://pypi.org/pypi/somelib/json"] * 3
+
+
+def test_the_index_comes_from_pips_configuration(tmp_path, monkeypatch):
+    """PIP_INDEX_URL first, then index-url in a pip configuration file, else PyPI; the JSON
+    API is asked on the same server, with the credentials as a header, never printed."""
+    import pip_index
+
+    monkeypatch.delenv("PIP_INDEX_URL", raising=False)
+    config = tmp_path / "pip.conf"
+    config.write_text("[global]\nindex-url = https://proxy.example/pypi-remote/simple/\n")
+    monkeypatch.setenv("PIP_CONFIG_FILE", str(config))
+    url = pip_index.pip_index_url(sys.executable)
+    assert url == "https://proxy.example/pypi-remote/simple/"
+    assert pip_index.json_api(url) == "https://proxy.example/pypi-remote/pypi/{name}/json"
+    monkeypatch.setenv("PIP_INDEX_URL", "https://ci:s3cret@mirror.example/simple")
+    url = pip_index.pip_index_url(sys.executable)
+    assert pip_index.without_password(url) == "https://ci:***@mirror.example/simple"
+    request = audit._request(pip_index.json_api(url).format(name="numpy"))
+    assert request.full_url == "https://mirror.example/pypi/numpy/json"
+    assert request.get_header("Authorization") == "Basic Y2k6czNjcmV0"
+    config.write_text("[global]\n")
+    monkeypatch.delenv("PIP_INDEX_URL")
+    assert pip_index.pip_index_url(sys.executable) == "https://pypi.org/simple"
+    with pytest.raises(ValueError, match="not an HTTP"):
+        pip_index.json_api("file:///opt/pypi/simple")
 
 
 @pytest.mark.parametrize("spec, allowed", [
@@ -206,10 +235,14 @@ def test_final_release_order_agrees_with_packaging():
 
 
 def _pypi_reachable() -> str | None:
+    """Whether the JSON API beside pip's configured index answers."""
+    import pip_index
+
     try:
-        urllib.request.urlopen("https://pypi.org/pypi/pip/json", timeout=10).close()
+        api = pip_index.json_api(pip_index.pip_index_url(sys.executable))
+        audit.urllib.request.urlopen(audit._request(api.format(name="pip")), timeout=10).close()
         return None
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         return str(exc)
 
 

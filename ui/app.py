@@ -15,6 +15,7 @@ import uikit
 
 st.set_page_config(page_title="Модерація коментарів", page_icon=":material/shield:", layout="wide")
 uikit.init_state()
+uikit.refuse_unsound_store()  # a store that fails `moderation db verify`: nothing else runs
 moderator = uikit.signed_in()
 
 if moderator is None:

@@ -28,11 +28,13 @@ from moderation.errors import (
     NothingToUndo,
     NotQueued,
     StoreError,
+    StoreIntegrityError,
     Superseded,
 )
 from moderation.queue import release
 from moderation.settings import get_settings
 from moderation.store import open_store
+from moderation.store.verify import require_sound
 
 KYIV = ZoneInfo("Europe/Kyiv")
 STATE_DEFAULTS = {
@@ -60,7 +62,15 @@ def now() -> dt.datetime:
 
 @st.cache_resource(show_spinner=False)
 def _store(url: str):
-    return open_store(url)  # raises StoreError (not cached) when the database is unreachable
+    """The store, once it has passed ``moderation db verify``. Raises ``StoreError`` (not
+    cached) when the database is unreachable, ``StoreIntegrityError`` when it fails."""
+    store = open_store(url)
+    try:
+        require_sound(store)
+    except BaseException:
+        store.dispose()
+        raise
+    return store
 
 
 def store():
@@ -92,11 +102,38 @@ def model_or_warning():
         return None
 
 
+INTEGRITY_MESSAGE = (
+    "Сховище не пройшло перевірку (`moderation db verify`): схема, тригери, права доступу "
+    "або ланцюжок рішень не такі, як мають бути, тож застосунок не працює з ним, щоб нічого "
+    "не записати поверх можливої підробки. Адміністратор: виконайте `moderation db verify`, "
+    "щоб побачити кожну проблему, і полагодьте сховище за розділом «When verify fails» у "
+    "docs/operations.md (зазвичай `moderation db upgrade` або відновлення резервної копії, "
+    "що проходить перевірку).")
+
+
+def refuse_unsound_store() -> None:
+    """Stop the app with a clear message when the store fails its check. An unreachable
+    store is left to the pages (``db_errors``): moderators can still sign in."""
+    try:
+        store()
+    except StoreIntegrityError as exc:
+        st.error(INTEGRITY_MESSAGE, icon=":material/gpp_bad:")
+        st.code(str(exc), language=None, wrap_lines=True)
+        st.button("Перевірити ще раз", key="verify_retry")
+        st.stop()
+    except (StoreError, sa.exc.SQLAlchemyError):
+        return
+
+
 @contextlib.contextmanager
 def db_errors():
     """Show a clear Ukrainian message (and stop the page) when the database fails."""
     try:
         yield
+    except StoreIntegrityError as exc:
+        st.error(INTEGRITY_MESSAGE, icon=":material/gpp_bad:")
+        st.code(str(exc), language=None, wrap_lines=True)
+        st.stop()
     except (StoreError, sa.exc.SQLAlchemyError) as exc:
         st.error("База даних недоступна або відмовила. Рішення не втрачено: те, що не "
                  "збереглося, можна повторити, щойно базу буде відновлено.", icon=":material/error:")

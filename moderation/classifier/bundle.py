@@ -23,6 +23,7 @@ import hmac
 import json
 import os
 import platform
+import re
 import shutil
 import tempfile
 import zipfile
@@ -154,7 +155,28 @@ def read_manifest(model_dir: str | Path) -> dict:
     return manifest
 
 
+def _release(version: str) -> tuple[int, ...]:
+    """The leading numbers of a version (``1.9.1`` -> (1, 9, 1), ``1.10rc1`` -> (1, 10))."""
+    match = re.match(r"\d+(?:\.\d+)*", str(version))
+    return tuple(int(part) for part in match.group().split(".")) if match else ()
+
+
+def library_differences(manifest: dict) -> list[str]:
+    """Each library whose version here differs from the one the bundle was made with, as
+    ``name made -> here``."""
+    made = manifest.get("libraries", {})
+    have = library_versions()
+    return [f"{name} {made[name]} -> {have[name]}" for name in have
+            if name in made and str(made[name]) != have[name]]
+
+
 def _check_compatible(model_dir: Path, manifest: dict) -> None:
+    """Refuse only what cannot work: another bundle format, another label set, or another
+    scikit-learn major.minor release (scikit-learn changes its estimators' fitted state
+    between minor releases and does not support loading them across; patch releases keep
+    it). numpy, scipy, pandas, skops and Python may differ: skops stores arrays in numpy's
+    own file format, and a file it cannot read fails to load with a ``ModelVersionError``
+    naming every library that differs (``load_bundle``)."""
     if manifest.get("format_version") != FORMAT_VERSION:
         raise ModelVersionError(f"{model_dir}: bundle format {manifest.get('format_version')!r} "
                                 f"is not {FORMAT_VERSION}; retrain with `moderation train`")
@@ -164,10 +186,13 @@ def _check_compatible(model_dir: Path, manifest: dict) -> None:
                                 "retrain with `moderation train`")
     have = library_versions()["scikit-learn"]
     made = str(manifest.get("libraries", {}).get("scikit-learn", "?"))
-    if made.split(".")[:2] != have.split(".")[:2]:
-        raise ModelVersionError(f"model made with scikit-learn {made}, this environment has "
-                                f"{have}: retrain with `moderation train` or install "
-                                f"scikit-learn=={made}")
+    if _release(made)[:2] != _release(have)[:2] or len(_release(made)) < 2:
+        series = ".".join(map(str, _release(made)[:2])) or made
+        raise ModelVersionError(
+            f"{model_dir}: model made with scikit-learn {made}, this environment has {have}; "
+            f"scikit-learn does not load models across minor releases. Install "
+            f"scikit-learn=={series}.* (the project's lock file pins the version its models "
+            "are trained with: requirements/app.lock) or retrain with `moderation train`")
 
 
 def verified_files(model_dir: str | Path) -> tuple[dict, dict[str, bytes]]:
@@ -207,8 +232,12 @@ def load_bundle(model_dir: str | Path) -> ModerationModel:
         raise ModelIntegrityError(f"{model_dir / PIPELINE_FILE} holds types this version never "
                                   f"writes ({exc}); refusing to build them") from None
     except Exception as exc:  # verified bytes that still fail: a library mismatch
+        differ = library_differences(manifest)
+        versions = (f"; made with other library versions than these: {', '.join(differ)}"
+                    if differ else "")
         raise ModelVersionError(f"{model_dir / PIPELINE_FILE} passed its integrity check but "
-                                f"could not be loaded ({type(exc).__name__}: {exc}); retrain "
+                                f"could not be loaded ({type(exc).__name__}: {exc}){versions}; "
+                                "install the versions of requirements/app.lock or retrain "
                                 "with `moderation train`") from None
     card = contents.get(CARD_FILE, b"").decode("utf-8", errors="replace")
     return ModerationModel(pipeline, manifest, card, model_dir.resolve(), LABELS)

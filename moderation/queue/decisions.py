@@ -13,8 +13,9 @@ Actions (``decide``):
   in the queue (not imported ones) on a comment's current version can be undone: a version
   an edit replaced keeps its decisions as they are.
 
-Decisions are never updated or deleted (the database refuses it); a verdict is in force
-while no ``undo`` row points at it through ``reverts_id``.
+Decisions are never updated or deleted (the database refuses it) and each is appended to
+the hash chain (``moderation.store.chain``); a verdict is in force while no ``undo`` row
+points at it through ``reverts_id``.
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ from moderation.errors import (
 from moderation.queue import outbox
 from moderation.queue.claims import check_moderator, claim_for, load_item
 from moderation.queue.records import DECISION_COLUMNS, Decision, Item, is_current
-from moderation.store import Store
+from moderation.store import Store, chain
 from moderation.store.schema import (
     ACTIONS,
     DONE,
@@ -202,9 +203,8 @@ def _not_held(comment_id, item, holder, moderator) -> QueueError:
 
 
 def _insert(conn: sa.Connection, *, labels: list[str] | None, **values) -> Decision:
-    row = conn.execute(
-        decisions.insert().values(labels=None if labels is None else join_labels(labels),
-                                  **values).returning(*DECISION_COLUMNS)).one()
+    row, = chain.append(conn, [dict(labels=None if labels is None else join_labels(labels),
+                                    **values)], returning=DECISION_COLUMNS)
     decision = Decision.from_row(row)
     if decision.action in FEED_ACTIONS:  # the site hears of it: outbox row, same transaction
         outbox.enqueue(conn, [decision.id], decision.decided_at)

@@ -33,13 +33,12 @@ from moderation.queue import outbox
 from moderation.queue.claims import check_moderator
 from moderation.queue.context import verdicts_in_force
 from moderation.queue.records import CurrentVersion, current_versions
-from moderation.store import Store
+from moderation.store import Store, chain
 from moderation.store.schema import (
     DONE,
     OPEN,
     QUEUE_VERDICTS,
     claims,
-    decisions,
     predictions,
     queue_items,
     utcnow,
@@ -174,9 +173,7 @@ def import_decisions(store: Store, path: str | Path, moderator: str, *,
                 settled.append(comment.id)
         for rows in (undos, imports):  # the undo rows first: they refer to older decisions
             if rows:  # each one with its outbox row (the site hears of it), same transaction
-                ids = conn.scalars(decisions.insert().returning(decisions.c.id,
-                                                                sort_by_parameter_order=True),
-                                   rows).all()
+                ids = [row.id for row in chain.append(conn, rows)]
                 outbox.enqueue(conn, ids, at)
         for start in range(0, len(settled), CHUNK):
             part = settled[start:start + CHUNK]

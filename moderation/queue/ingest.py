@@ -7,6 +7,10 @@
   is stored as a new version (``comments.version`` + 1; the old one is kept with its
   decisions), scored and routed like a new comment, and counted as ``edited``. An open
   queue item of an older version is closed as ``superseded`` and its claim released.
+- Concurrent ingests of overlapping files do not deadlock: a batch writes its comments in
+  external id order (so every writer locks the same keys in the same order), and a batch
+  that PostgreSQL still aborts (a deadlock with another writer, a serialization failure) is
+  planned and written again (``moderation.store.retry``).
 - Flagged (any label at or above its threshold) goes to the ``review`` queue; so does a
   comment whose text or author name holds bidirectional control characters
   (``alerts='bidi'``; counted as flagged), even when the model flags no label. The rest is
@@ -32,6 +36,7 @@ from moderation.queue.records import CurrentVersion, StoredScore, current_versio
 from moderation.queue.sketches import band_keys
 from moderation.settings import get_settings
 from moderation.store import Store
+from moderation.store.retry import write_retrying
 from moderation.store.schema import (
     OPEN,
     SUPERSEDED,
@@ -185,10 +190,16 @@ def store_batch(store: Store, rows: list[IncomingComment], model: Scorer, *,
         return Batch(counts, stored)
     scored = _scores(model, [row for row, _ in planned])  # outside the write lock
     now = utcnow()
-    with store.write() as conn:
+
+    def write(conn: sa.Connection) -> list[tuple[int, str, int]]:
+        counts.update(stored=0, edited=0, flagged=0, spot_checked=0)  # again on a retry
         # again under the lock: another ingest may have stored some of them meanwhile
         planned = _to_store(rows, current_versions(conn, external_ids))
-        scored.update(_scores(model, [row for row, _ in planned if row.external_id not in scored]))
+        scored.update(_scores(model, [row for row, _ in planned
+                                      if row.external_id not in scored]))
+        # one order for every writer (by external id), so two ingests of overlapping files
+        # lock the same keys in the same order and never wait for each other in a circle
+        planned.sort(key=lambda planned_row: planned_row[0].external_id)
         inserted = conn.execute(
             store.insert(comments)
             .on_conflict_do_nothing(index_elements=["external_id", "version"])
@@ -200,13 +211,13 @@ def store_batch(store: Store, rows: list[IncomingComment], model: Scorer, *,
              for r, version in planned],
         ).all() if planned else []
         if not inserted:
-            return Batch(counts, stored)
+            return []
         by_id = {r.external_id: r for r, _ in planned}
         ids = {external_id: comment_id for comment_id, external_id, _ in inserted}
         edits = {external_id: version for _, external_id, version in inserted if version > 1}
         counts["stored"], counts["edited"] = len(inserted) - len(edits), len(edits)
         if edits:
-            _supersede(conn, list(edits), [ids[ext] for ext in edits])
+            _supersede(store, conn, sorted(edits), [ids[ext] for ext in sorted(edits)])
         prediction_ids = dict(conn.execute(
             predictions.insert().returning(predictions.c.comment_id, predictions.c.id),
             [dict(comment_id=cid, model_version=model.version, scores=scored[ext].scores,
@@ -233,22 +244,33 @@ def store_batch(store: Store, rows: list[IncomingComment], model: Scorer, *,
                     for band, key in enumerate(band_keys(by_id[ext].text))]
         if sketches:
             conn.execute(comment_sketches.insert(), sketches)
-    for _, ext, version in inserted:
+        return [(ids[ext], ext, version) for _, ext, version in inserted]
+
+    # PostgreSQL may still abort a batch as a deadlock (with writers outside ingest) or a
+    # serialization failure: the whole batch is then planned and written again
+    for comment_id, ext, version in write_retrying(store, write):
         result = scored[ext]
-        stored[ext] = StoredScore(ids[ext], version, result.scores, tuple(result.flagged),
+        stored[ext] = StoredScore(comment_id, version, result.scores, tuple(result.flagged),
                                   model.version)
     return Batch(counts, stored)
 
 
-def _supersede(conn: sa.Connection, external_ids: list[str], new_ids: list[int]) -> None:
+def _supersede(store: Store, conn: sa.Connection, external_ids: list[str],
+               new_ids: list[int]) -> None:
     """Close the open queue items of the older versions of ``external_ids`` (the new ones
-    are ``new_ids``) as ``superseded`` and release their claims."""
+    are ``new_ids``) as ``superseded`` and release their claims. On PostgreSQL the items
+    are locked first in comment id order, the order every ingest locks them in."""
     old_ids = (sa.select(comments.c.id)
                .where(comments.c.external_id.in_(external_ids), comments.c.id.not_in(new_ids))
                .scalar_subquery())
-    closed = conn.scalars(
-        queue_items.update()
-        .where(queue_items.c.comment_id.in_(old_ids), queue_items.c.status == OPEN)
-        .values(status=SUPERSEDED).returning(queue_items.c.comment_id)).all()
-    if closed:
-        conn.execute(claims.delete().where(claims.c.comment_id.in_(closed)))
+    open_items = (sa.select(queue_items.c.comment_id)
+                  .where(queue_items.c.comment_id.in_(old_ids), queue_items.c.status == OPEN)
+                  .order_by(queue_items.c.comment_id))
+    if store.dialect == "postgresql":
+        open_items = open_items.with_for_update()
+    closing = conn.scalars(open_items).all()
+    if not closing:
+        return
+    conn.execute(queue_items.update().where(queue_items.c.comment_id.in_(closing))
+                 .values(status=SUPERSEDED))
+    conn.execute(claims.delete().where(claims.c.comment_id.in_(closing)))

@@ -16,6 +16,7 @@ import anyio
 from fastapi import FastAPI
 
 from moderation import __version__
+from moderation.errors import StoreIntegrityError
 from moderation.queue.ingest import Scorer, finish_run, start_run
 from moderation.service import errors
 from moderation.service.delivery import deliver_forever
@@ -28,6 +29,7 @@ from moderation.site.keys import KeyVerifier
 from moderation.site.policy import ActionPolicy
 from moderation.store import Store, open_store
 from moderation.store.schema import utcnow
+from moderation.store.verify import require_sound
 
 log = logging.getLogger("moderation.service")
 BATCH_PATH = "/v1/comments:batch"
@@ -54,6 +56,11 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
+        try:  # refuse to start on a store that fails `moderation db verify`
+            await anyio.to_thread.run_sync(lambda: require_sound(store))
+        except StoreIntegrityError as exc:
+            log.error("refusing to start: %s", exc)
+            raise
         svc.run_id = await anyio.to_thread.run_sync(
             lambda: start_run(store, f"service {socket.gethostname()} pid {os.getpid()}",
                               model.version))

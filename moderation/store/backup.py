@@ -8,10 +8,14 @@ WAL included, while moderators keep working, and the result is one self-containe
 (rollback journal mode, mode 600) checked with ``PRAGMA integrity_check``.
 
 ``restore_sqlite`` copies such a file back into a store through the same API, so the
-target's own WAL is handled by SQLite. Stop the UI and ingestion first: a restore replaces
-everything in the target.
+target's own WAL is handled by SQLite, after it has checked a copy of it: integrity,
+brought to the newest schema (an older backup is migrated, the copy, never the backup
+file), then ``moderation db verify`` (schema, triggers, the decisions' hash chain). A
+backup that fails is refused and nothing is written. Stop the UI and ingestion first: a
+restore replaces everything in the target.
 
-PostgreSQL stores are backed up with ``pg_dump -Fc`` and restored with ``pg_restore``
+PostgreSQL stores are backed up with ``pg_dump -Fc`` and restored with ``pg_restore`` into a
+new database that ``moderation db verify`` checks before the application is switched to it
 (``docs/operations.md``); ``libpq_url`` turns the store's SQLAlchemy URL into the plain
 ``postgresql://`` URL those tools expect.
 """
@@ -20,12 +24,13 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from moderation.errors import StoreError
+from moderation.errors import StoreError, StoreIntegrityError
 from moderation.tables import atomic_path
 
 BUSY_TIMEOUT_S = 30.0
@@ -80,9 +85,13 @@ def restore_sqlite(backup_path: str | Path, dest_url: str) -> Path:
     """Replace the contents of the store at ``dest_url`` with the backup file.
 
     Creates the store when it does not exist. Stop the UI and ingestion first. Returns the
-    store's path. Raises ``StoreError`` (a damaged backup is refused before anything is
-    written).
+    store's path. Raises ``StoreError``: a damaged backup, one that is not a comment store,
+    and one that fails ``moderation db verify`` (``StoreIntegrityError``, naming the
+    problems) are refused before anything is written.
     """
+    from moderation.store.migrate import ensure_schema
+    from moderation.store.verify import verify_store
+
     backup = Path(backup_path).expanduser()
     dest = sqlite_path(dest_url)
     if not backup.is_file():
@@ -90,7 +99,19 @@ def restore_sqlite(backup_path: str | Path, dest_url: str) -> Path:
     try:
         _check(backup)
         dest.parent.mkdir(parents=True, exist_ok=True)
-        _copy(backup, dest, wal=True)
+        with tempfile.TemporaryDirectory(prefix=".restore-", dir=dest.parent) as folder:
+            staged = Path(folder) / "staged.db"
+            _copy(backup, staged, wal=True)
+            staged_url = f"sqlite:///{staged}"
+            ensure_schema(staged_url)
+            report = verify_store(staged_url)
+            if not report.ok:
+                listed = "; ".join(f"[{f.check}] {f.message}" for f in report.problems[:10])
+                raise StoreIntegrityError(
+                    f"{backup} fails `moderation db verify`, so it was not restored: {listed}"
+                    f"{' ...' if len(report.problems) > 10 else ''}. Restore an older backup "
+                    "that passes (docs/operations.md, 'When verify fails')", report=report)
+            _copy(staged, dest, wal=True)
     except sqlite3.Error as exc:
         raise StoreError(f"restore of {backup} into {dest} failed: {exc}") from exc
     return dest

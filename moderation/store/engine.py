@@ -6,6 +6,11 @@ two writers never interleave, and a busy database waits ``busy_timeout`` instead
 Threads of one process take turns on a lock of their ``Store`` before that: SQLite's busy
 handler polls with growing sleeps (up to 100 ms), so twenty threads of a service waiting on
 the database itself would wait far longer than their turn.
+
+Every SQLite connection also sets ``PRAGMA recursive_triggers=ON`` (so a ``REPLACE`` that
+removes a row fires the append-only delete triggers) and installs the authorizer of
+``moderation.store.guards``, which refuses schema changes except inside a migration
+(``Store.write(migration=True)``).
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from sqlalchemy.engine import make_url
 
 from moderation.errors import StoreError
 from moderation.settings import get_settings
+from moderation.store.guards import sqlite_authorizer
 
 BUSY_TIMEOUT_MS = 30_000
 _BEGIN_OPTION = "moderation_sqlite_begin"
@@ -64,7 +70,9 @@ def _sqlite_engine(url: sa.URL) -> sa.Engine:
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA recursive_triggers=ON")  # REPLACE fires the delete triggers
         cursor.close()
+        dbapi_connection.set_authorizer(sqlite_authorizer)  # no schema change but migrations
         # SQLite's own lower() folds ASCII only; filters compare Cyrillic case-insensitively
         dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
@@ -112,14 +120,15 @@ class Store:
             yield conn
 
     @contextmanager
-    def write(self, *, foreign_keys: bool = True) -> Iterator[sa.Connection]:
+    def write(self, *, migration: bool = False) -> Iterator[sa.Connection]:
         """A write transaction; on SQLite it takes the write lock at once (BEGIN IMMEDIATE).
 
-        ``foreign_keys=False`` is for schema migrations only: SQLite then does not enforce
-        foreign keys in this transaction (a table others refer to can be recreated), so the
-        caller checks them before the commit (``migrate.check_foreign_keys``). SQLite
-        ignores that switch inside a transaction, so it is set before ``BEGIN`` and set
-        back afterwards; a connection where that fails is discarded, not reused.
+        ``migration=True`` is for schema migrations only. On SQLite the connection then
+        neither enforces foreign keys in this transaction (a table others refer to can be
+        recreated; the caller checks them before the commit, ``migrate.check_foreign_keys``)
+        nor refuses schema changes (``guards.sqlite_authorizer``). SQLite ignores the
+        foreign-key switch inside a transaction, so both are set before ``BEGIN`` and set back
+        afterwards; a connection where that fails is discarded, not reused.
         """
         if self.dialect != "sqlite":
             with self.engine.connect() as conn, conn.begin():
@@ -127,11 +136,12 @@ class Store:
             return
         with self._writer, self.engine.connect() as conn:
             conn = conn.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
-            if foreign_keys:
+            if not migration:
                 with conn.begin():
                     yield conn
                 return
             raw = conn.connection.driver_connection
+            raw.set_authorizer(None)
             raw.execute("PRAGMA foreign_keys=OFF")
             try:
                 with conn.begin():
@@ -139,6 +149,7 @@ class Store:
             finally:
                 try:
                     raw.execute("PRAGMA foreign_keys=ON")
+                    raw.set_authorizer(sqlite_authorizer)
                 except Exception:
                     conn.invalidate()
                     raise

@@ -13,7 +13,7 @@ The database itself is created by the Alembic migrations in ``moderation/migrati
   must see that are not labels (``bidi``); an open item of a version an edit replaced is
   closed as ``superseded``;
 - ``claims``: at most one per comment (primary key), so two moderators never hold it;
-- ``decisions``: append-only audit trail; triggers refuse UPDATE and DELETE;
+- ``decisions``: the audit trail, append-only and hash-chained (``moderation.store.chain``);
 - ``model_versions``: each promotion of a model, in order;
 - ``ingest_runs``: one row per ingested file, with its counts;
 - ``comment_sketches``: MinHash band keys of each comment's text, for near-duplicates;
@@ -21,6 +21,10 @@ The database itself is created by the Alembic migrations in ``moderation/migrati
   key), with their scopes and when they were revoked;
 - ``webhook_outbox``: one row per decision the site should hear of, written in the same
   transaction as the decision, until the service has delivered it.
+
+``comments``, ``predictions``, ``decisions`` and ``model_versions`` are the audit tables: rows
+are only added (``moderation.store.guards``: triggers on both databases, and on PostgreSQL
+an application role that may only SELECT and INSERT them, ``moderation.store.roles``).
 """
 from __future__ import annotations
 
@@ -157,9 +161,14 @@ decisions = sa.Table(
     # the writing transaction's id on PostgreSQL (server default pg_current_xact_id(); 0 on
     # SQLite, whose writers are serialised): the decision feed's cursor is (txid, id)
     sa.Column("txid", sa.BigInteger, nullable=False, server_default="0"),
+    # the hash chain (moderation.store.chain): the previous decision's row_hash, and the
+    # SHA-256 of that and this row's content; one successor per row
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("row_hash", sa.String(64), nullable=False),
     sa.CheckConstraint(
         "action IN ('confirm', 'override', 'relabel', 'skip', 'undo', 'import')",
         name="ck_decisions_action"),
+    sa.UniqueConstraint("prev_hash", name="uq_decisions_prev_hash"),
     sa.Index("ix_decisions_comment_id", "comment_id"),
     sa.Index("ix_decisions_moderator", "moderator", "id"),
     sa.Index("ix_decisions_decided_at", "decided_at"),

@@ -17,6 +17,7 @@ from moderation.queue import decide, next_item, undo
 from moderation.queue.imports import import_decisions
 from moderation.queue.ingest import ingest_file
 from moderation.site.feed import MAX_LIMIT, decision_feed, parse_cursor
+from moderation.store import chain
 from moderation.store.schema import FEED_ACTIONS, comments, decisions, utcnow
 from moderation.taxonomy import BY_NAME
 
@@ -104,15 +105,17 @@ def test_bad_cursor_or_limit(store, after, limit, field):
 
 
 def _raw_decision(conn, comment_id: int) -> int:
-    return conn.execute(decisions.insert().values(
-        comment_id=comment_id, moderator="m", action="confirm", labels="insult",
-        queue="review", decided_at=utcnow()).returning(decisions.c.id)).scalar_one()
+    """A decision appended to the hash chain, in the caller's transaction."""
+    row, = chain.append(conn, [dict(comment_id=comment_id, moderator="m", action="confirm",
+                                    labels="insult", queue="review", decided_at=utcnow())])
+    return row.id
 
 
 def test_a_decision_that_commits_late_is_served_after_the_ones_read_meanwhile(
         store, keyword_model, tmp_path):
-    """A writer holds a decision uncommitted while a later id commits: the feed must not
-    serve the later one first (PostgreSQL), nor block or serve the uncommitted one."""
+    """A writer holds a decision uncommitted: the feed must neither block nor serve it, and
+    a second writer cannot commit a later id before it (decisions are appended to the hash
+    chain one transaction at a time), so nothing is served out of order."""
     fill(store, keyword_model, tmp_path, 3)
     with store.read() as conn:
         ids = conn.scalars(sa.select(comments.c.id).order_by(comments.c.id)).all()
@@ -121,24 +124,35 @@ def test_a_decision_that_commits_late_is_served_after_the_ones_read_meanwhile(
     seen, cursor = read_all(store)
     assert len(seen) == 1
     slow = store.engine.connect()
+    quick: list[int] = []
+    writer = None
     try:
         slow_tx = slow.begin()
         if store.dialect == "sqlite":
             slow.exec_driver_sql("SELECT 1")
-        late_id = _raw_decision(slow, ids[1])  # id n, not committed yet
+        late_id = _raw_decision(slow, ids[1])  # not committed yet
         if store.dialect == "postgresql":
-            with store.write() as conn:
-                quick_id = _raw_decision(conn, ids[2])  # id n + 1, committed now
-            assert quick_id > late_id
+            def write_quick():
+                with store.write() as conn:
+                    quick.append(_raw_decision(conn, ids[2]))
+
+            writer = threading.Thread(target=write_quick)
+            writer.start()
+            writer.join(timeout=1.0)
+            assert writer.is_alive() and not quick  # waits for the chain's lock
         page = decision_feed(store, cursor, 10)  # answers at once, serves neither
         assert page.entries == () and page.next == cursor
         slow_tx.commit()
     finally:
         slow.close()  # rolls back on failure, so the schema can be dropped
+        if writer is not None:
+            writer.join(timeout=30)
     entries, _ = read_all(store, after=cursor)
     served = [int(e.cursor.split(".")[1]) for e in entries]
-    expected = [late_id, quick_id] if store.dialect == "postgresql" else [late_id]
-    assert sorted(served) == sorted(expected) and len(served) == len(set(served))
+    expected = [late_id] + quick
+    if store.dialect == "postgresql":
+        assert quick and quick[0] > late_id
+    assert served == expected
 
 
 @pytest.mark.timeout(240)

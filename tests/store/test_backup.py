@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
-from conftest import PG_URL, drop_pg_schema, pg_schema_url
+from databases import PG_URL, admin, drop_pg_schema, drop_two_roles, make_two_roles, pg_schema_url
 from helpers import write_csv
 
 from moderation.cli import main
@@ -21,7 +21,9 @@ from moderation.queue.export import decisions_frame
 from moderation.queue.ingest import ingest_file
 from moderation.store import current_revision, head_revision, open_store
 from moderation.store.backup import backup_sqlite, libpq_url, restore_sqlite
+from moderation.store.migrate import upgrade_store
 from moderation.store.schema import metadata
+from moderation.store.verify import verify_store
 
 ROWS = [
     {"id": "a", "text": "Ти дурень", "author": "Петро", "article_title": "Міст"},
@@ -231,3 +233,57 @@ def test_postgres_dump_and_restore_into_another_database(tmp_path, keyword_model
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{restored_db}" WITH (FORCE)')
         admin.dispose()
         drop_pg_schema(schema)
+
+
+@pytest.mark.postgres
+def test_postgres_restore_is_verified_before_use(tmp_path, keyword_model):
+    """docs/operations.md: dump as the owner, restore into a new database as the owner (the
+    grants to the application role come along), `moderation db verify` before switching;
+    a dump taken after someone disabled a trigger and edited a decision fails it."""
+    _pg_tools()
+    two = make_two_roles()
+    restored_db = f"restore_{uuid.uuid4().hex[:12]}"
+    admin_engine = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        upgrade_store(two.owner_url, app_role=two.app)
+        store = open_store(two.app_url)
+        fill(store, keyword_model, tmp_path)
+        store.dispose()
+        owner = sa.make_url(PG_URL).set(username=two.owner)
+
+        def dump_and_restore(name: str) -> str:
+            dump = tmp_path / f"{name}.dump"
+            source = libpq_url(owner.render_as_string(False))
+            subprocess.run(["pg_dump", "--format=custom", f"--schema={two.schema}",
+                            f"--file={dump}", f"--dbname={source}"],
+                           check=True, timeout=60, capture_output=True)
+            with admin_engine.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{restored_db}" WITH (FORCE)')
+                conn.exec_driver_sql(f'CREATE DATABASE "{restored_db}" OWNER {two.owner}')
+            target = owner.set(database=restored_db)
+            done = subprocess.run(["pg_restore", "--no-owner", "--exit-on-error",
+                                   f"--dbname={libpq_url(target.render_as_string(False))}",
+                                   str(dump)], check=False, timeout=60, capture_output=True,
+                                  text=True)
+            assert done.returncode == 0, done.stderr
+            return target.update_query_dict({"options": f"-csearch_path={two.schema}"}) \
+                .render_as_string(hide_password=False)
+
+        restored = dump_and_restore("good")
+        report = verify_store(restored, app_role=two.app)
+        assert report.ok and not report.warnings, report.lines()
+        assert report.decisions == 6
+
+        admin(f"ALTER TABLE {two.schema}.decisions DISABLE TRIGGER decisions_no_change")
+        admin(f"UPDATE {two.schema}.decisions SET labels = '' WHERE id = 1")
+        restored = dump_and_restore("tampered")
+        found = [(f.check, f.message) for f in
+                 verify_store(restored, app_role=two.app).problems]
+        assert found == [("triggers", "trigger decisions_no_change on decisions is disabled"),
+                         ("chain", "decision 1 does not match its hash (its content was "
+                                   "edited)")]
+    finally:
+        with admin_engine.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{restored_db}" WITH (FORCE)')
+        admin_engine.dispose()
+        drop_two_roles(two)

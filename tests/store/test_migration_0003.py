@@ -32,7 +32,7 @@ def scalar(url: str, sql: str):
 
 def test_upgrade_keeps_every_row_and_fills_txid(store_0002):
     before = rows(store_0002)
-    assert ensure_schema(store_0002) == "0003"
+    migrate(store_0002, "0003")  # decisions written by hand here: no hash chain before 0004
     assert rows(store_0002) == before
     assert scalar(store_0002, "SELECT DISTINCT txid FROM decisions") == [(0,)]
     assert scalar(store_0002, "SELECT parent_id FROM comments") == [(None,), (None,)]
@@ -46,6 +46,11 @@ def test_upgrade_keeps_every_row_and_fills_txid(store_0002):
             assert txid > 0
         else:  # SQLite's writers are serialised: ids are in commit order
             assert txid == 0
+    finally:
+        engine.dispose()
+    ensure_schema(store_0002)
+    engine = make_engine(store_0002)
+    try:
         with engine.connect() as conn:
             assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     finally:

@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 
 from moderation.cli import main
 from moderation.errors import StoreError
-from moderation.store import current_revision, ensure_schema, head_revision, make_engine
+from moderation.store import chain, current_revision, ensure_schema, head_revision, make_engine
 from moderation.store.schema import comments, decisions, metadata, utcnow
 
 
@@ -55,9 +55,10 @@ def _one_decision(store) -> int:
         cid = conn.execute(comments.insert().values(
             external_id="x", text="t", lang="uk", ingested_at=utcnow()).returning(comments.c.id)
         ).scalar_one()
-        return conn.execute(decisions.insert().values(
-            comment_id=cid, moderator="m", action="confirm", labels="insult", queue="review",
-            decided_at=utcnow()).returning(decisions.c.id)).scalar_one()
+        row, = chain.append(conn, [dict(
+            comment_id=cid, moderator="m", action="confirm", labels="insult", note=None,
+            queue="review", model_version=None, reverts_id=None, decided_at=utcnow())])
+        return row.id
 
 
 @pytest.mark.parametrize("statement", [
