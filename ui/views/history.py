@@ -7,14 +7,13 @@ import uikit
 from moderation.auth import list_moderators
 from moderation.display import csv_bytes
 from moderation.queue import ACTIONS, history
-from moderation.settings import get_settings
 from moderation.taxonomy import BY_NAME, LABELS
 
 ACTION_NAMES = {"confirm": "підтверджено", "override": "дозволено", "relabel": "змінено мітки",
                 "skip": "пропущено", "undo": "скасовано", "import": "імпортовано"}
 
 st.title("Історія рішень")
-names = [m.name for m in list_moderators(get_settings().moderators_file)]
+names = [m.name for m in list_moderators(uikit.store())]
 cols = st.columns(4)
 moderator = cols[0].selectbox("Модератор", [None, *names], key="hist_moderator",
                               format_func=lambda v: "усі" if v is None else v)
