@@ -108,8 +108,8 @@ def _selected(item) -> set[str]:
 
 
 def _shown(text: str | None) -> str:
-    """User text as literal Markdown with its bidirectional controls made visible."""
-    return md_escape(bidi.visible(text or ""))
+    """User text as literal Markdown (no links), its bidirectional controls made visible."""
+    return md_escape(text or "")
 
 
 def _comment(item, model) -> None:
@@ -135,8 +135,9 @@ def _comment(item, model) -> None:
         st.caption(f"Автор змінив цей коментар: це версія {c.version}, попередні версії та "
                    "рішення щодо них — в «Історії».")
     with st.container(border=True, key="comment_box"):
-        # the controls pass the escaping unchanged and become marks: the spans still fit
-        st.markdown(bidi.visible(highlighted_markdown(c.text, spans)))
+        # marks the spans of the stored text, then escapes each stretch (controls made
+        # visible, no links), so the spans still fit
+        st.markdown(highlighted_markdown(c.text, spans))
     if spans:
         st.caption("Підсвічено слова, через які модель поставила позначки.")
     if bidi.has_controls(c.text):

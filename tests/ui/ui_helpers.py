@@ -6,6 +6,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from moderation.display import AUTOLINK_BREAK
+
 APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
 PASSWORDS = {"olena": "olena-secret-1", "petro": "petro-secret-1"}  # admin, moderator
 
@@ -27,7 +29,8 @@ def sign_in(at: AppTest, name: str, password: str) -> AppTest:
 
 
 def texts(at: AppTest) -> str:
-    """Everything the page shows as Markdown or text, joined (escapes removed)."""
+    """Everything the page shows as Markdown or text, joined (escapes and the invisible word
+    joiners that stop automatic links removed)."""
     parts = [m.value for m in at.markdown] + [t.value for t in at.text]
     parts += [e.value for kind in ("success", "error", "warning", "info") for e in getattr(at, kind)]
-    return re.sub(r"\\(.)", r"\1", "\n".join(parts))
+    return re.sub(r"\\(.)", r"\1", "\n".join(parts)).replace(AUTOLINK_BREAK, "")
