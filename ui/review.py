@@ -18,7 +18,15 @@ import uikit
 
 from moderation.display import highlighted_markdown, md_escape, titles
 from moderation.errors import DataError, StoreError
-from moderation.queue import Filters, author_history, decide, near_duplicates, next_item, undo
+from moderation.queue import (
+    Filters,
+    author_history,
+    current_item,
+    decide,
+    near_duplicates,
+    next_item,
+    undo,
+)
 from moderation.queue.reports import open_counts
 from moderation.taxonomy import BY_NAME, LABEL_DEFS, LABELS, LANGS
 from moderation.text import bidi
@@ -206,7 +214,10 @@ def _act(action: str, comment_id) -> None:
         store = uikit.store()
         if action == "undo":
             decision = undo(store, name)
-            uikit.flash("info", f"Рішення скасовано: коментар повернувся ({decision.comment_id}).")
+            back = current_item(store, name)  # the comment the undo gave back, by its site id
+            ref = (f" №{back.comment.external_id}" if back is not None
+                   and back.comment.id == decision.comment_id else "")
+            uikit.flash("info", f"Рішення скасовано: коментар{ref} повернувся в чергу.")
             st.session_state["selected"] = None
             return
         labels = {"confirm": chosen, "relabel": chosen}.get(action)

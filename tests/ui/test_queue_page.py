@@ -101,7 +101,7 @@ def test_skip_then_undo(app_env):
     rows = app_env.history()
     assert rows.iloc[0]["action"] == "undo" and rows.iloc[0]["reverts_id"] == confirmed[
         "decision_id"]
-    assert "Рішення скасовано" in texts(at)
+    assert f"Рішення скасовано: коментар №{confirmed['external_id']} повернувся" in texts(at)
     assert shown_comment(at) == confirmed["text"]  # the undone comment is back
 
 
