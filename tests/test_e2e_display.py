@@ -38,17 +38,27 @@ CLEAN = {"id": "clean-1", "author": EMAIL, "article_id": "a-2", "article_title":
          "posted_at": "2026-11-20T11:00:00+02:00",
          "text": f"Дякую за статтю, джерело: {URL}, пошта редакції {EMAIL}"}
 NOTE = f"реклама: {URL} {WWW} {EMAIL}"
+# a typical flagged comment: four or five lines on a laptop, two labels flagged
+TYPICAL = {"id": "t-1", "author": "Небайдужий_мешканець", "article_id": "a-3",
+           "article_title": "Депутати міськради ухвалили бюджет на наступний рік",
+           "posted_at": "2026-11-20T12:00:00+02:00",
+           "text": "Цей депутат вкрав гроші з бюджету, всі це знають, а ви мовчите. Дурень той, "
+                   "хто за нього голосував минулого разу. Дороги як були розбиті, так і "
+                   "лишилися, освітлення на нашій вулиці немає третій рік, а в звіті написали, "
+                   "що все відремонтовано. Хай прокуратура перевірить, куди пішли мільйони, "
+                   "бо інакше нічого не зміниться."}
 VIEWPORT = {"width": 1366, "height": 768}
 # any <a> that points at the spam, or that a moderator could click to write to it
 SPAM_LINKS = 'a[href*="casino-bonus"], a[href^="mailto:"], a[href*="www."]'
 
 
 @contextlib.contextmanager
-def serve(tmp_path: Path, db_url: str, model_dir: Path):
-    """`moderation ui` on a free port over ``db_url`` holding the spam and a clean comment."""
+def serve(tmp_path: Path, db_url: str, model_dir: Path, rows=(SPAM, CLEAN)):
+    """`moderation ui` on a free port over ``db_url`` holding ``rows`` (by default the spam
+    and a clean comment)."""
     store = open_store(db_url)
     try:
-        ingest_file(store, write_csv(tmp_path / "spam.csv", [SPAM, CLEAN]), KeywordModel(),
+        ingest_file(store, write_csv(tmp_path / "comments.csv", list(rows)), KeywordModel(),
                     spot_check_rate=1.0)
     finally:
         store.dispose()
@@ -76,14 +86,14 @@ def serve(tmp_path: Path, db_url: str, model_dir: Path):
                 process.kill()
 
 
-def sign_in(page, url: str) -> None:
+def sign_in(page, url: str, first: str = "Казино") -> None:
     from playwright.sync_api import expect
 
     page.goto(url)
     page.get_by_label("Ім'я модератора").fill("olena")
     page.get_by_label("Пароль").fill(PASSWORD)
     page.get_by_role("button", name="Увійти").click()
-    expect(page.locator(".st-key-comment_box")).to_contain_text("Казино", timeout=30_000)
+    expect(page.locator(".st-key-comment_box")).to_contain_text(first, timeout=30_000)
 
 
 def shown(locator) -> str:
@@ -185,12 +195,12 @@ def test_review_screen_fits_a_1366x768_screen(tmp_path, tiny_model):
 
     from moderation.taxonomy import LABEL_DEFS
 
-    with serve(tmp_path, f"sqlite:///{tmp_path / 'fit.db'}", tiny_model) as url, \
+    with serve(tmp_path, f"sqlite:///{tmp_path / 'fit.db'}", tiny_model, [TYPICAL]) as url, \
             sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
         try:
             page = browser.new_context(viewport=VIEWPORT).new_page()
-            sign_in(page, url)
+            sign_in(page, url, "Цей депутат")
             page.wait_for_timeout(1500)
             page.screenshot(path=str(tmp_path / "review-1366x768.png"))
             boxes = {key: page.locator(f".st-key-{key}").bounding_box()

@@ -39,10 +39,20 @@ BIDI_NOTICE = ("Текст містить приховані символи на
                "збережено, а символи позначено як ⟦RLO⟧, ⟦PDF⟧ тощо. Такі символи змінюють "
                "порядок літер на сторінці: читачі бачать інше, ніж записано.")
 BIDI_READERS = "Так коментар бачать читачі:"
+# Static CSS (no user text ever goes into it) so the review screen fits 1366x768: less empty
+# space above the title, and button labels that wrap only between words, never inside one.
+COMPACT_CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 3rem; }
+[class*="st-key-toggle_"] button, [class*="st-key-act_"] button {
+  padding-left: 0.5rem; padding-right: 0.5rem; }
+[class*="st-key-toggle_"] button p, [class*="st-key-act_"] button p {
+  word-break: normal; overflow-wrap: normal; hyphens: manual; }
+</style>"""
 
 
 def render(queue: str) -> None:
     moderator = uikit.user()
+    st.html(COMPACT_CSS)
     st.title(TITLES[queue])
     filters, order = _filters(queue)
     uikit.show_flash()
@@ -155,11 +165,11 @@ def _comment(item, model) -> None:
 
 def _flags(item) -> None:
     flagged = set(item.flagged_labels)
-    if flagged:
-        lines = [f"- **{BY_NAME[label].title_uk}** — {item.scores.get(label, 0):.2f}; порушує "
+    if flagged:  # one paragraph, not a list: the action buttons stay on a laptop screen
+        parts = [f"**{BY_NAME[label].title_uk}** — {item.scores.get(label, 0):.2f}; порушує "
                  f"правило сайту: «{BY_NAME[label].rule_uk}»" for label in LABELS
                  if label in flagged]
-        st.markdown("**Модель позначила:**\n" + "\n".join(lines))
+        st.markdown("**Модель позначила:** " + " · ".join(parts))
     elif "bidi" in item.alerts:
         st.markdown("Модель не позначила цей коментар: він у черзі через приховані символи "
                     "напрямку письма.")
@@ -168,13 +178,15 @@ def _flags(item) -> None:
 
 
 def _toggles(item, selected: set[str]) -> None:
-    st.caption("Мітки рішення (перемикаються клавішами 1–6): " + titles(sorted(selected)))
-    cols = st.columns(len(LABEL_DEFS))
+    st.caption("Мітки рішення (перемикаються клавішами 1–6; вибрані залито кольором): "
+               + titles(sorted(selected)))
+    # a chosen label is a filled button (and named in the caption above): a check icon
+    # beside the longest names left too little room and broke them inside a word
+    cols = st.columns(len(LABEL_DEFS), gap="xsmall")
     for col, d in zip(cols, LABEL_DEFS):
         on = d.name in selected
         col.button(d.title_uk, key=f"toggle_{d.name}", shortcut=d.shortcut,
                    type="primary" if on else "secondary",
-                   icon=":material/check:" if on else None,
                    help=f"{d.rule_uk}; бал моделі {item.scores.get(d.name, 0):.2f}",
                    on_click=_toggle, args=(d.name,), width="stretch", wrap=True)
 

@@ -34,3 +34,20 @@ def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [t.value for t in at.text]
     parts += [e.value for kind in ("success", "error", "warning", "info") for e in getattr(at, kind)]
     return re.sub(r"\\(.)", r"\1", "\n".join(parts)).replace(AUTOLINK_BREAK, "")
+
+
+def static_html_only(at: AppTest) -> None:
+    """No Markdown element allows HTML, and the only HTML element is the review screen's own
+    static CSS (``review.COMPACT_CSS``, which holds no user text)."""
+    import sys
+
+    if str(APP.parent) not in sys.path:
+        sys.path.insert(0, str(APP.parent))
+    import review
+
+    assert not [m for m in at.markdown if m.proto.allow_html]
+    assert {h.proto.body for h in at.get("html")} <= {review.COMPACT_CSS}
+
+
+def captions(at: AppTest) -> str:
+    return "\n".join(c.value for c in at.caption)
