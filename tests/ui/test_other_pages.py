@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 from ui_helpers import PASSWORDS, start, texts
 
+from moderation.display import AUTOLINK_BREAK
+
 
 
 def test_spot_check_needs_a_label_to_confirm_then_records_it(app_env):
@@ -81,6 +83,26 @@ def test_admin_adds_a_moderator(app_env):
 
     assert "<b>ivan</b>" in [m.name for m in list_moderators(app_env.moderators_file)]
     assert "Додано: <b>ivan</b>" in texts(at)
+
+
+@pytest.mark.parametrize(("name", "password", "message"), [
+    ("ivan", "short", "Не додано. Пароль закороткий: потрібно щонайменше 8 символів."),
+    ("petro", "petro-new-secret", "Не додано. Модератор з таким ім'ям уже є."),
+    ("iv\u200ban", "ivan-secret-1", "Не додано: перевірте ім'я (від 1 до 64 символів"),
+])
+def test_refused_moderator_is_explained_in_ukrainian(app_env, name, password, message):
+    from moderation.auth import list_moderators
+
+    at = start("olena")
+    at.switch_page("views/moderators.py").run()
+    at.text_input(key="new_name").input(name)
+    at.text_input(key="new_password").input(password)
+    at.button(key="new_submit").click().run()
+    assert not at.exception
+    errors = [e.value.replace("\\", "") for e in at.error]
+    assert len(errors) == 1 and errors[0].replace(AUTOLINK_BREAK, "").startswith(message)
+    assert "password" not in errors[0] and "exists" not in errors[0]
+    assert sorted(m.name for m in list_moderators(app_env.moderators_file)) == ["olena", "petro"]
 
 
 def test_moderator_has_no_moderators_page(app_env):

@@ -2,10 +2,22 @@
 import streamlit as st
 import uikit
 
-from moderation.auth import ROLES, add_moderator_as, list_moderators
+from moderation.auth import (
+    MAX_NAME_CHARS,
+    MIN_PASSWORD_CHARS,
+    ROLES,
+    add_moderator_as,
+    list_moderators,
+)
 from moderation.display import md_escape
 from moderation.errors import AuthError
 from moderation.settings import get_settings
+
+
+
+class RefusedHere(Exception):
+    """An account this page will not ask the package to add; the message is Ukrainian."""
+
 
 st.title("Модератори")
 admin = uikit.user()
@@ -24,10 +36,22 @@ with st.form("add_moderator", clear_on_submit=True):
     role = st.selectbox("Роль", ROLES, key="new_role",
                         format_func={"moderator": "модератор", "admin": "адміністратор"}.get)
     if st.form_submit_button("Додати", key="new_submit"):
+        # the common refusals in Ukrainian, checked against the same limits the package
+        # applies (its AuthError text is English and has no subtypes to branch on)
+        taken = {m.name for m in list_moderators(path)}
         try:
+            if len(password or "") < MIN_PASSWORD_CHARS:
+                raise RefusedHere(f"Пароль закороткий: потрібно щонайменше "
+                                  f"{MIN_PASSWORD_CHARS} символів.")
+            if (name or "").strip() in taken:
+                raise RefusedHere("Модератор з таким ім'ям уже є.")
             added = add_moderator_as(admin, path, name or "", password or "", role=role)
+        except RefusedHere as exc:
+            st.error(md_escape(f"Не додано. {exc}"))
         except AuthError as exc:
-            st.error(md_escape(f"Не додано: {exc}"))
+            st.error(md_escape(f"Не додано: перевірте ім'я (від 1 до {MAX_NAME_CHARS} "
+                               "символів, без керівних і невидимих символів)."))
+            st.caption(md_escape(f"Подробиці: {exc}"))
         else:
             uikit.flash("success", f"Додано: {added.name} ({added.role})")
             st.rerun()
