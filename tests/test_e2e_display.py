@@ -34,6 +34,9 @@ SPAM_ID = "www.casino-bonus.example/1"
 SPAM = {"id": SPAM_ID, "author": f"{WWW} {EMAIL}", "article_id": "a-1",
         "article_title": f"Бонус {URL} {WWW} {EMAIL}", "posted_at": "2026-11-20T10:00:00+02:00",
         "text": f"Казино онлайн, бонус 500 грн, знижка! {URL} або {WWW}, пишіть {EMAIL}"}
+# the same author again (author history) with nearly the same text (near duplicates), scored
+# lower (``#0.7``, see helpers.KeywordModel) so that SPAM comes first
+SPAM_AGAIN = {**SPAM, "id": "spam-2", "article_id": "a-9", "text": SPAM["text"] + " #0.7"}
 CLEAN = {"id": "clean-1", "author": EMAIL, "article_id": "a-2", "article_title": WWW,
          "posted_at": "2026-11-20T11:00:00+02:00",
          "text": f"Дякую за статтю, джерело: {URL}, пошта редакції {EMAIL}"}
@@ -53,9 +56,9 @@ SPAM_LINKS = 'a[href*="casino-bonus"], a[href^="mailto:"], a[href*="www."]'
 
 
 @contextlib.contextmanager
-def serve(tmp_path: Path, db_url: str, model_dir: Path, rows=(SPAM, CLEAN)):
-    """`moderation ui` on a free port over ``db_url`` holding ``rows`` (by default the spam
-    and a clean comment)."""
+def serve(tmp_path: Path, db_url: str, model_dir: Path, rows=(SPAM, SPAM_AGAIN, CLEAN)):
+    """`moderation ui` on a free port over ``db_url`` holding ``rows`` (by default the spam,
+    its near duplicate and a clean comment)."""
     store = open_store(db_url)
     try:
         ingest_file(store, write_csv(tmp_path / "comments.csv", list(rows)), KeywordModel(),
@@ -138,6 +141,11 @@ def test_user_text_makes_no_links_and_pages_ask_no_outside_host(tmp_path, db_url
             for part in (author, title, ref):
                 assert part.locator("a").count() == 0
             found["queue"] = spam_links(page)
+            for context in ("Історія автора", "Схожі коментарі"):  # the context tables
+                page.get_by_text(context).click()
+            expect(page.get_by_test_id("stDataFrame")).to_have_count(2)
+            page.wait_for_timeout(1000)
+            found["queue context"] = spam_links(page)
 
             # a decision with a note, then its undo: the flash quotes the comment's own id
             page.get_by_label("Примітка (необов'язково)").fill(NOTE)
