@@ -3,13 +3,15 @@
 ``MODEL_CARD.md`` (``card.py``) stays in English for the people who train and audit models;
 this is the same content, written from the same manifest, for the «Модель» page. Nothing here
 is Markdown: the page shows the sentences as plain text and the tables as data frames, so
-a source name or version string from a file never becomes a link or markup.
+a source name or version string from a file never becomes a link or markup, and its
+bidirectional controls are shown as marks (``⟦RLO⟧``), not applied.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from moderation.taxonomy import BY_NAME, LABEL_DEFS, SITE_RULE
+from moderation.text import bidi
 
 LANG_NAMES = {"uk": "українська", "ru": "російська", "mixed": "суржик",
               "translit": "транслітерація"}
@@ -119,4 +121,14 @@ def card_sections(manifest: dict) -> list[CardSection]:
             f"№{manifest['decisions_until']}; пізніших рішень ця модель не бачила).",
             f"Вага рішення проти рядка початкового корпусу: {weight.get('weight', 1):g}.")))
     sections.append(CardSection("Відомі обмеження", LIMITS))
-    return sections
+    return [_visible(section) for section in sections]
+
+
+def _visible(section: CardSection) -> CardSection:
+    """``section`` with the bidirectional controls of every string made visible."""
+    def show(value):
+        return bidi.visible(value) if isinstance(value, str) else value
+
+    return CardSection(show(section.title), tuple(show(line) for line in section.lines),
+                       tuple({show(k): show(v) for k, v in row.items()}
+                             for row in section.table))

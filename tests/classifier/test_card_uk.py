@@ -73,3 +73,12 @@ def test_a_bare_manifest_still_gives_a_card():
                                            "Якість (крос-валідація, групи за статтями)",
                                            "Відомі обмеження"]
     assert sections[3].table == ()
+
+
+def test_bidi_controls_from_files_are_shown_not_applied(manifest):
+    manifest["model_version"] = "v1\u202eexe.gpj"
+    manifest["metrics"]["independent_eval"]["\u202eA"] = \
+        manifest["metrics"]["independent_eval"].pop("independent_a")
+    text = everything(card_sections(manifest))
+    assert "\u202e" not in text
+    assert "Версія моделі: v1⟦RLO⟧exe.gpj;" in text and "коментарі: ⟦RLO⟧A (40 рядків)" in text
