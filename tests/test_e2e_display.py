@@ -4,7 +4,8 @@ host for anything, and the review screen fits a 1366x768 laptop screen.
 A spam comment whose text, author, title and id hold a URL, a ``www.`` form and an e-mail
 goes through every surface: the queue's comment box (with highlighted trigger words),
 author, title, the note and the flash messages of a decision and its undo, spot check,
-history, statistics, the model page with its card, the moderators page. Debian's
+history, statistics, the model page with its card, the moderators page; a right-to-left
+override in the title shows as a mark, not applied. Debian's
 ``chromium`` driven by the ``playwright`` package (never ``playwright install``), as in
 ``test_e2e_browser.py``; once on SQLite and once on PostgreSQL.
 """
@@ -31,8 +32,10 @@ PASSWORD = "olena-secret-1"
 URL, WWW, EMAIL = ("https://casino-bonus.example/ua", "www.casino-bonus.example",
                    "spam@casino-bonus.example")
 SPAM_ID = "www.casino-bonus.example/1"
+REVERSED = "\u202e" + URL[::-1]  # displays as the URL if the override were applied
 SPAM = {"id": SPAM_ID, "author": f"{WWW} {EMAIL}", "article_id": "a-1",
-        "article_title": f"Бонус {URL} {WWW} {EMAIL}", "posted_at": "2026-11-20T10:00:00+02:00",
+        "article_title": f"Бонус {URL} {WWW} {EMAIL} {REVERSED}",
+        "posted_at": "2026-11-20T10:00:00+02:00",
         "text": f"Казино онлайн, бонус 500 грн, знижка! {URL} або {WWW}, пишіть {EMAIL}"}
 # the same author again (author history) with nearly the same text (near duplicates), scored
 # lower (``#0.7``, see helpers.KeywordModel) so that SPAM comes first
@@ -136,7 +139,7 @@ def test_user_text_makes_no_links_and_pages_ask_no_outside_host(tmp_path, db_url
             title = main.locator("[data-testid='stMarkdownContainer']", has_text="Стаття:")
             ref = page.locator(".st-key-comment_ref")
             assert shown(author) == f"Автор: {WWW} {EMAIL}"
-            assert shown(title) == f"Стаття: Бонус {URL} {WWW} {EMAIL}"
+            assert shown(title) == f"Стаття: Бонус {URL} {WWW} {EMAIL} ⟦RLO⟧{URL[::-1]}"
             assert SPAM_ID in shown(ref)
             for part in (author, title, ref):
                 assert part.locator("a").count() == 0
