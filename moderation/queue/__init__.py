@@ -19,7 +19,13 @@ from moderation.queue.context import (
 )
 from moderation.queue.decisions import current_item, decide, undo
 from moderation.queue.records import Comment, Decision, Filters, Item
-from moderation.queue.reports import HISTORY_COLUMNS, QueueStats, history, stats
+from moderation.queue.reports import (
+    HISTORY_COLUMNS,
+    QueueStats,
+    history,
+    moderator_metrics,
+    stats,
+)
 from moderation.store.schema import ACTIONS, QUEUES
 
 __all__ = [
@@ -43,6 +49,6 @@ __all__ = [
                                       "near_duplicates",
                                       "next_item",
                                       "release",
-                                      "stats",
+                                      "moderator_metrics", "stats",
                                       "undo",
 ]

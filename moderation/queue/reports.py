@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 import sqlalchemy as sa
@@ -132,6 +132,56 @@ def _quality(rows) -> dict:
         override_rate=overridden / reviewed if reviewed else None,
         spot_check_miss_rate=missed / spot if spot else None,
         reviewed=reviewed, spot_checked=spot)
+
+
+WORK_GAP = timedelta(minutes=10)  # a longer pause between two decisions is a break, not work
+MODERATOR_COLUMNS = ("moderator", "decisions", "days", "per_day", "override_rate",
+                     "relabel_rate", "median_seconds", "timed")
+
+
+def moderator_metrics(store: Store, *, since: datetime | None = None,
+                      until: datetime | None = None) -> pd.DataFrame:
+    """One row per moderator over their own queue verdicts (confirm, override, relabel):
+
+    - ``decisions``, ``days`` with at least one, ``per_day`` (decisions / days);
+    - ``override_rate``: share of their review-queue verdicts that allowed a flagged comment;
+      ``relabel_rate``: share where they changed the model's labels;
+    - ``median_seconds``: the median time between two consecutive verdicts of theirs, over
+      ``timed`` such pairs (a pause longer than ``WORK_GAP`` is a break and not counted):
+      the time one decision takes while working through the queue.
+
+    Verdicts later undone still count: they are work done. Days are UTC days.
+    """
+    query = (sa.select(decisions.c.moderator, decisions.c.action, decisions.c.queue,
+                       decisions.c.decided_at)
+             .where(decisions.c.action.in_(QUEUE_VERDICTS))
+             .order_by(decisions.c.moderator, decisions.c.decided_at, decisions.c.id))
+    if since:
+        query = query.where(decisions.c.decided_at >= since)
+    if until:
+        query = query.where(decisions.c.decided_at <= until)
+    with store.read() as conn:
+        rows = conn.execute(query).all()
+    frame = pd.DataFrame([tuple(r) for r in rows],
+                         columns=["moderator", "action", "queue", "decided_at"])
+    if frame.empty:
+        return pd.DataFrame(columns=list(MODERATOR_COLUMNS))
+    out = []
+    for moderator, own in frame.groupby("moderator", sort=True):
+        review = own[own["queue"] == "review"]
+        gaps = own["decided_at"].diff().dropna()
+        gaps = gaps[gaps <= WORK_GAP].dt.total_seconds()
+        days = own["decided_at"].map(lambda t: t.date()).nunique()
+        out.append({
+            "moderator": moderator, "decisions": len(own), "days": days,
+            "per_day": len(own) / days,
+            "override_rate": float((review["action"] == "override").mean()) if len(review)
+            else None,
+            "relabel_rate": float((review["action"] == "relabel").mean()) if len(review)
+            else None,
+            "median_seconds": float(gaps.median()) if len(gaps) else None,
+            "timed": len(gaps)})
+    return pd.DataFrame(out, columns=list(MODERATOR_COLUMNS))
 
 
 def open_counts(store) -> dict[str, int]:
