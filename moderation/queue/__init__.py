@@ -7,8 +7,19 @@
     author_history(store, item.comment.author); near_duplicates(store, item.comment.id)
     history(store, moderator=..., label=..., action=..., since=..., until=...)  # DataFrame
     stats(store)
+    skipped(store, "olena")                                  # her skipped comments
+    held_claims(store); release_claims(store, admin, moderator="petro")  # admins
 """
-from moderation.queue.claims import ORDERS, next_item, release
+from moderation.queue.claims import (
+                                      ORDERS,
+                                      Claim,
+                                      Skipped,
+                                      held_claims,
+                                      next_item,
+                                      release,
+                                      release_claims,
+                                      skipped,
+)
 from moderation.queue.context import (
                                       AuthorEntry,
                                       AuthorHistory,
@@ -29,6 +40,7 @@ __all__ = [
                                       "QUEUES",
                                       "AuthorEntry",
                                       "AuthorHistory",
+                                      "Claim",
                                       "Comment",
                                       "Decision",
                                       "Filters",
@@ -36,13 +48,17 @@ __all__ = [
                                       "NearDuplicate",
                                       "NearDuplicates",
                                       "QueueStats",
+                                      "Skipped",
                                       "author_history",
                                       "current_item",
                                       "decide",
+                                      "held_claims",
                                       "history",
                                       "near_duplicates",
                                       "next_item",
                                       "release",
+                                      "release_claims",
+                                      "skipped",
                                       "stats",
                                       "undo",
 ]
