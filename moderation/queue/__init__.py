@@ -9,6 +9,7 @@
     stats(store)
     skipped(store, "olena")                                  # her skipped comments
     held_claims(store); release_claims(store, admin, moderator="petro")  # admins
+    correct(store, comment_id, "olena", ["insult"], "why"); reopen(store, comment_id, "olena", "why")
 """
 from moderation.queue.claims import (
                                       ORDERS,
@@ -28,6 +29,7 @@ from moderation.queue.context import (
                                       author_history,
                                       near_duplicates,
 )
+from moderation.queue.corrections import correct, reopen
 from moderation.queue.decisions import current_item, decide, undo
 from moderation.queue.records import Comment, Decision, Filters, Item
 from moderation.queue.reports import HISTORY_COLUMNS, QueueStats, history, stats
@@ -50,6 +52,7 @@ __all__ = [
                                       "QueueStats",
                                       "Skipped",
                                       "author_history",
+                                      "correct",
                                       "current_item",
                                       "decide",
                                       "held_claims",
@@ -58,6 +61,7 @@ __all__ = [
                                       "next_item",
                                       "release",
                                       "release_claims",
+                                      "reopen",
                                       "skipped",
                                       "stats",
                                       "undo",
