@@ -5,7 +5,8 @@
     decide(store, item.comment.id, "olena", "confirm")      # or override / relabel / skip
     undo(store, "olena"); current_item(store, "olena")      # the comment comes back
     author_history(store, item.comment.author); near_duplicates(store, item.comment.id)
-    history(store, moderator=..., label=..., action=..., since=..., until=...)  # DataFrame
+    history(store, moderator=..., label=..., action=..., since=..., until=..., text=...)
+    readable_history(frame)                                  # Ukrainian headers and words
     stats(store)
     skipped(store, "olena")                                  # her skipped comments
     held_claims(store); release_claims(store, admin, moderator="petro")  # admins
@@ -32,7 +33,13 @@ from moderation.queue.context import (
 from moderation.queue.corrections import correct, reopen
 from moderation.queue.decisions import current_item, decide, undo
 from moderation.queue.records import Comment, Decision, Filters, Item
-from moderation.queue.reports import HISTORY_COLUMNS, QueueStats, history, stats
+from moderation.queue.reports import (
+                                      HISTORY_COLUMNS,
+                                      QueueStats,
+                                      history,
+                                      readable_history,
+                                      stats,
+)
 from moderation.store.schema import ACTIONS, QUEUES
 
 __all__ = [
@@ -61,6 +68,7 @@ __all__ = [
                                       "next_item",
                                       "release",
                                       "release_claims",
+                                      "readable_history",
                                       "reopen",
                                       "skipped",
                                       "stats",
