@@ -118,6 +118,9 @@ def undo(store: Store, moderator: str, *, comment_id: int | None = None,
         item = _lock_item(store, conn, target.comment_id)
         if item is None or item.status != DONE:
             raise AlreadyReopened(f"comment {target.comment_id} is back in the queue already")
+        if conn.execute(sa.select(decisions.c.id).where(  # corrected while we looked
+                decisions.c.id == target.id, is_latest_entry(decisions))).scalar() is None:
+            raise NothingToUndo(f"decision {target.id} was corrected meanwhile: see «Історія»")
         at = utcnow()
         try:
             decision = _insert(conn, comment_id=target.comment_id, moderator=moderator,

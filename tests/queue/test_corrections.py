@@ -130,3 +130,17 @@ def test_an_edited_comments_earlier_version_is_relabelled_not_reopened(filled, k
     fixed = correct(filled, item.comment.id, "olena", ["improper"], "стара версія: мат")
     assert fixed.comment_id == item.comment.id
     assert verify_store(filled).ok
+
+
+def test_db_verify_passes_after_corrections(filled, db_url, capsys):
+    from moderation.cli import main
+
+    item = next_item(filled, "petro")
+    decide(filled, item.comment.id, "petro", "confirm")
+    correct(filled, item.comment.id, "olena", [], "дозволено")
+    reopen(filled, item.comment.id, "olena", "ще раз")
+    capsys.readouterr()
+    assert main(["db", "verify", "--db", db_url]) == 0
+    assert "3 decisions" in capsys.readouterr().out
+    with filled.write() as conn, pytest.raises(sa.exc.DBAPIError, match="append-only"):
+        conn.execute(decisions.update().values(labels="insult"))  # still refused
