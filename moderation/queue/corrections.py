@@ -31,14 +31,17 @@ from moderation.store.schema import DONE, OPEN, claims, comments, decisions, que
 MAX_NOTE = 2000
 
 
-def correct(store: Store, comment_id: int, moderator: str, labels: Iterable[str], note: str
-            ) -> Decision:
+def correct(store: Store, comment_id: int, moderator: str, labels: Iterable[str] | None,
+            note: str) -> Decision:
     """Record ``labels`` as the verdict on ``comment_id`` in place of the one in force;
     returns the new ``relabel`` decision. Raises ``NotDecided`` (no verdict in force),
     ``DataError`` (bad labels, no note)."""
     check_moderator(moderator)
     note = _check_note(note)
-    chosen = _parse(list(labels))
+    chosen = _parse(labels)
+    if chosen is None:
+        raise DataError("a correction needs the labels to save (an empty list means allowed)",
+                        field="labels")
     with store.write() as conn:
         _lock_item(store, conn, comment_id)
         verdict = _in_force(conn, comment_id)

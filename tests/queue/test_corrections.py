@@ -46,6 +46,8 @@ def test_a_correction_is_a_new_entry_and_the_one_in_force(filled):
     item = next_item(filled, "petro")
     first = decide(filled, item.comment.id, "petro", "confirm")  # J: the model's insult
     assert exported(filled) == {"a": "insult"}
+    assert correct(filled, item.comment.id, "olena", "insult", "один рядок").labels == (
+        "insult",)  # one label as a string, not its letters
     fixed = correct(filled, item.comment.id, "olena", ["advertising", "insult"],
                     "  також реклама  ")
     assert (fixed.action, fixed.labels, fixed.note, fixed.moderator) == (
@@ -56,10 +58,10 @@ def test_a_correction_is_a_new_entry_and_the_one_in_force(filled):
     assert allowed.labels == () and not allowed.hides
     assert exported(filled) == {"a": ""}
     frame = history(filled)
-    assert list(frame["action"]) == ["relabel", "relabel", "confirm"]  # nothing replaced
+    assert list(frame["action"]) == ["relabel"] * 3 + ["confirm"]  # nothing replaced
     assert stats(filled).override_rate == 1.0  # the corrected verdict counts: allowed
     with filled.read() as conn:
-        assert conn.execute(sa.select(sa.func.count()).select_from(decisions)).scalar() == 3
+        assert conn.execute(sa.select(sa.func.count()).select_from(decisions)).scalar() == 4
     assert status(filled, item.comment.id) == "done"
     assert verify_store(filled).ok
 
@@ -112,6 +114,8 @@ def test_corrections_need_a_verdict_in_force_and_a_note(filled):
             reopen(filled, item.comment.id, "olena", note)
     with pytest.raises(DataError, match="unknown label"):
         correct(filled, item.comment.id, "olena", ["spam"], "чому")
+    with pytest.raises(DataError, match="needs the labels"):
+        correct(filled, item.comment.id, "olena", None, "чому")
     with pytest.raises(DataError, match="without NUL"):
         correct(filled, item.comment.id, "olena", ["insult"], "a\x00b")
     with pytest.raises(ValueError, match="moderator name"):

@@ -17,6 +17,7 @@ from moderation.text import bidi
 
 FIXES = {"relabel": "Змінити мітки", "reopen": "Повернути в чергу (рішення скасовується)"}
 EXCERPT = 60
+MAX_PICK = 500  # decisions offered in the select box, newest first
 
 st.title("Історія рішень")
 uikit.show_flash()
@@ -84,7 +85,10 @@ st.subheader("Виправити рішення")
 if frame.empty:
     st.caption("Немає рішень, які можна вибрати.")
 else:
-    rows = {int(r.decision_id): r for r in frame.itertuples(index=False)}
+    rows = {int(r.decision_id): r for r in frame.head(MAX_PICK).itertuples(index=False)}
+    if len(frame) > MAX_PICK:
+        st.caption(f"На вибір — {MAX_PICK} найновіших рішень; щоб знайти інше, звузьте "
+                   "фільтри чи скористайтеся пошуком.")
     pick = st.selectbox(
         "Рішення", list(rows), key="hist_pick",
         format_func=lambda d: f"{uikit.when(rows[d].decided_at)} · {rows[d].moderator} · "
