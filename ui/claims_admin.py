@@ -24,7 +24,8 @@ def render() -> None:
     if not held:
         st.info("Зараз жоден коментар не закріплено за модератором.")
         return
-    st.dataframe([{"модератор": bidi.visible(c.moderator), "коментар №": bidi.visible(c.external_id),
+    st.dataframe([{"модератор": bidi.visible(c.moderator),
+                   "коментар №": bidi.visible(c.external_id),
                    "черга": QUEUE_NAMES.get(c.queue, c.queue), "з": uikit.when(c.claimed_at),
                    "до": uikit.when(c.expires_at)} for c in held],
                  hide_index=True, key="claims_table")

@@ -10,7 +10,8 @@
     stats(store)
     skipped(store, "olena")                                  # her skipped comments
     held_claims(store); release_claims(store, admin, moderator="petro")  # admins
-    correct(store, comment_id, "olena", ["insult"], "why"); reopen(store, comment_id, "olena", "why")
+    correct(store, comment_id, "olena", ["insult"], "why")  # «Історія»: a new entry
+    reopen(store, comment_id, "olena", "why")                # back in the queue
 """
 from moderation.queue.claims import (
                                       ORDERS,
