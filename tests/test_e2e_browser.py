@@ -119,7 +119,7 @@ def test_sign_in_and_confirm_with_the_keyboard(app_server):
             confirm = page.get_by_role("button", name="Приховати з цими мітками")
             expect(confirm).to_be_visible(timeout=30_000)
             # what J will store is in sight before the key is pressed
-            expect(page.get_by_text("J збереже:")).to_contain_text("Образа")
+            expect(page.locator("p", has_text="J збереже:")).to_contain_text("Образа")
 
             # the injection comment, its author and title show literally and run nothing
             box = page.locator(".st-key-comment_box")
