@@ -19,7 +19,7 @@ from moderation.queue import (
 )
 from moderation.queue.export import decisions_frame
 from moderation.queue.ingest import ingest_file
-from moderation.store.schema import decisions, queue_items
+from moderation.store.schema import decisions, queue_items, webhook_outbox
 from moderation.store.verify import verify_store
 
 ROWS = [dict(id="a", text="Ти дурень #0.9", article_title="Міст"),
@@ -62,6 +62,9 @@ def test_a_correction_is_a_new_entry_and_the_one_in_force(filled):
     assert stats(filled).override_rate == 1.0  # the corrected verdict counts: allowed
     with filled.read() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(decisions)).scalar() == 4
+        outbox = conn.scalars(sa.select(webhook_outbox.c.decision_id)
+                              .order_by(webhook_outbox.c.decision_id)).all()
+    assert outbox == list(history(filled)["decision_id"])[::-1]  # the site hears of each
     assert status(filled, item.comment.id) == "done"
     assert verify_store(filled).ok
 
@@ -148,3 +151,30 @@ def test_db_verify_passes_after_corrections(filled, db_url, capsys):
     assert "3 decisions" in capsys.readouterr().out
     with filled.write() as conn, pytest.raises(sa.exc.DBAPIError, match="append-only"):
         conn.execute(decisions.update().values(labels="insult"))  # still refused
+
+
+def test_two_reopenings_at_once_give_one_entry(filled):
+    import threading
+
+    from moderation.errors import QueueError
+
+    item = next_item(filled, "petro")
+    decide(filled, item.comment.id, "petro", "confirm")
+    barrier, results = threading.Barrier(2), []
+
+    def go(name):
+        barrier.wait(timeout=30)
+        try:
+            results.append(reopen(filled, item.comment.id, name, "разом").action)
+        except QueueError as exc:
+            results.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=go, args=(name,)) for name in ("olena", "marta")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(results) == ["NotDecided", "undo"]
+    assert list(history(filled)["action"]) == ["undo", "confirm"]
+    assert status(filled, item.comment.id) == "open"
+    assert verify_store(filled).ok
