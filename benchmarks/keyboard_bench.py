@@ -61,7 +61,7 @@ def prepare(workdir: Path, model_dir: str | None):
     store = open_store(db_url)
     summary = ingest_file(store, DEMO_COMMENTS, model, spot_check_rate=0.0)
     moderators = workdir / "moderators.json"
-    add_moderator(moderators, "bench", PASSWORD, role="moderator")
+    add_moderator(store, "bench", PASSWORD, role="moderator")
     return model, store, db_url, model_dir, moderators, summary.flagged
 
 

@@ -38,7 +38,7 @@ class DemoInfo:
 def prepare_demo(settings: Settings | None = None, *, progress: Callable[[str], None] = print,
                  folds: int = 5) -> DemoInfo:
     from moderation import load_model
-    from moderation.auth import add_moderator, list_moderators
+    from moderation.auth import account_of, add_moderator, import_file
     from moderation.classifier.dataset import load_seed
     from moderation.classifier.training import train_model
     from moderation.queue.ingest import ingest_file
@@ -56,18 +56,20 @@ def prepare_demo(settings: Settings | None = None, *, progress: Callable[[str], 
     store = open_store(settings.db_url)
     try:
         summary = ingest_file(store, DEMO_COMMENTS, model)
+        progress(f"demo comments: {summary.stored} stored ({summary.flagged} flagged for "
+                 f"review, {summary.spot_checked} for spot check), {summary.duplicates} "
+                 "already there")
+        password_file = Path(settings.data_dir) / PASSWORD_FILE
+        password = None
+        import_file(store, settings.moderators_file)  # an older version's accounts
+        if account_of(store, DEMO_MODERATOR) is None:
+            password = secrets.token_urlsafe(9)
+            add_moderator(store, DEMO_MODERATOR, password, role="admin")
+            _write_private(password_file, password)
+        elif password_file.is_file():
+            password = password_file.read_text(encoding="utf-8").strip() or None
     finally:
         store.dispose()
-    progress(f"demo comments: {summary.stored} stored ({summary.flagged} flagged for review, "
-             f"{summary.spot_checked} for spot check), {summary.duplicates} already there")
-    password_file = Path(settings.data_dir) / PASSWORD_FILE
-    password = None
-    if not any(m.name == DEMO_MODERATOR for m in list_moderators(settings.moderators_file)):
-        password = secrets.token_urlsafe(9)
-        add_moderator(settings.moderators_file, DEMO_MODERATOR, password, role="admin")
-        _write_private(password_file, password)
-    elif password_file.is_file():
-        password = password_file.read_text(encoding="utf-8").strip() or None
     return DemoInfo(model_version=model.version, model_trained=trained, db_url=settings.db_url,
                     stored=summary.stored, flagged=summary.flagged, moderator=DEMO_MODERATOR,
                     password=password)

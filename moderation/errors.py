@@ -86,14 +86,7 @@ class AlreadyReopened(QueueError):
 
 
 class AuthError(ModerationError):
-    """Sign-in refused, or an account change that is not allowed."""
-
-
-class AccountLocked(AuthError):
-    def __init__(self, name: str, until, max_failures: int):
-        self.until = until
-        super().__init__(f"account {name!r} is locked after {max_failures} failed sign-ins "
-                         f"until {until:%H:%M} UTC")
+    """An account change that is not allowed, or an accounts file that cannot be read."""
 
 
 class JobError(ModerationError):

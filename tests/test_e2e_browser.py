@@ -67,9 +67,9 @@ def app_server(tmp_path, tiny_model):
     store = open_store(db_url)
     ingest_file(store, write_csv(tmp_path / "comments.csv", queue_rows()), KeywordModel(),
                 spot_check_rate=0.0)
+    add_moderator(store, "olena", PASSWORD, role="admin")
     store.dispose()
     moderators = tmp_path / "data" / "moderators.json"
-    add_moderator(moderators, "olena", PASSWORD, role="admin")
     port = free_port()
     script = Path(sys.executable).with_name("moderation")
     argv = ([str(script)] if script.exists() else [sys.executable, "-c",

@@ -2,8 +2,8 @@
 password storage, lockout expiry, and admin-only actions leaving nothing behind.
 
 Already covered elsewhere and not repeated here: tampered / truncated / swapped bundles
-(test_bundle.py), lockout and plaintext-free file (test_auth.py), session policy and the
-role checks themselves (tests/learning/test_retrain.py, tests/test_auth.py). HTML in the UI:
+(test_bundle.py), lockout, hashes and sessions (tests/auth/), and the
+role checks themselves (tests/learning/test_retrain.py, tests/auth/). HTML in the UI:
 tests/ui/test_security_ui.py.
 """
 from __future__ import annotations
@@ -123,63 +123,29 @@ def test_hostile_dates_are_values_not_sql(filled):
 # ------------------------------------------------------------------ passwords and lockout
 
 
-def test_same_password_gives_different_salted_argon2_hashes(tmp_path):
-    path = tmp_path / "moderators.json"
-    auth.add_moderator(path, "olena", "same password 1")
-    auth.add_moderator(path, "petro", "same password 1")
-    import json
-
-    entries = json.loads(path.read_text(encoding="utf-8"))["moderators"]
-    first, second = entries["olena"]["hash"], entries["petro"]["hash"]
-    assert first != second
-    assert first.startswith("$argon2id$") and second.startswith("$argon2id$")
-    salt = [h.split("$")[4] for h in (first, second)]  # $argon2id$v=19$m=..,t=..,p=..$salt$hash
-    assert salt[0] != salt[1] and len(salt[0]) >= 16
-    params = dict(kv.split("=") for kv in first.split("$")[3].split(","))
-    assert int(params["m"]) >= 19_456 and int(params["t"]) >= 2  # OWASP's argon2id floor
-    assert "same password" not in path.read_text(encoding="utf-8")
-    assert auth.verify(path, "olena", "same password 1") and auth.verify(path, "petro",
-                                                                         "same password 1")
-
-
-def test_lockout_ends_after_its_window(tmp_path, monkeypatch):
-    path = tmp_path / "moderators.json"
-    auth.add_moderator(path, "petro", "battery staple")
-    t0 = datetime(2026, 1, 1, 9, tzinfo=UTC)
-    monkeypatch.setattr(auth, "_now", lambda: t0)
-    for _ in range(auth.MAX_FAILURES):
-        auth.verify(path, "petro", "guess")
-    monkeypatch.setattr(auth, "_now", lambda: t0 + timedelta(minutes=auth.LOCKOUT_MINUTES - 1))
-    with pytest.raises(auth.AccountLocked):
-        auth.verify(path, "petro", "battery staple")
-    monkeypatch.setattr(auth, "_now", lambda: t0 + timedelta(minutes=auth.LOCKOUT_MINUTES + 1))
-    assert auth.verify(path, "petro", "battery staple")
-
-
-def test_unknown_names_and_injection_names_never_sign_in(tmp_path):
-    path = tmp_path / "moderators.json"
-    auth.add_moderator(path, "olena", "correct horse", role="admin")
-    for name in [*INJECTIONS, "olena ", "OLENA", "olena\u200b"]:
-        assert auth.verify(path, name, "correct horse") is None
+def test_unknown_names_and_injection_names_never_sign_in(store):
+    auth.add_moderator(store, "olena", "correct horse", role="admin")
+    for name in [*INJECTIONS, "OLENA", "olena\u200b"]:
+        assert auth.verify(store, name, "correct horse") is None
+    assert auth.verify(store, "olena", "correct horse")
 
 
 # ------------------------------------------------------------------ admin-only actions
 
 
-def test_refused_admin_actions_leave_nothing_behind(tmp_path, tiny_model):
+def test_refused_admin_actions_leave_nothing_behind(tmp_path, tiny_model, store):
     from moderation.auth import add_moderator_as
+    from moderation.errors import AuthError
     from moderation.learning.promotions import promote
     from moderation.learning.retrain import retrain
 
-    path = tmp_path / "moderators.json"
-    auth.add_moderator(path, "petro", "battery staple")
-    before = path.read_bytes()
+    auth.add_moderator(store, "petro", "battery staple")
     moderator = auth.Moderator("petro", "moderator")
-    with pytest.raises(auth.AuthError, match="not an admin"):
-        add_moderator_as(moderator, path, "mallory", "mallory-pass", role="admin")
-    with pytest.raises(auth.AuthError, match="not an admin"):
+    with pytest.raises(AuthError, match="не адміністратор"):
+        add_moderator_as(moderator, store, "mallory", "mallory-pass", role="admin")
+    with pytest.raises(AuthError, match="не адміністратор"):
         retrain(moderator, None, None, tmp_path / "candidates")
-    with pytest.raises(auth.AuthError, match="not an admin"):
+    with pytest.raises(AuthError, match="не адміністратор"):
         promote(moderator, None, tiny_model, model_dir=tmp_path / "model")
-    assert path.read_bytes() == before
+    assert auth.list_moderators(store) == [moderator]
     assert not (tmp_path / "candidates").exists() and not (tmp_path / "model").exists()

@@ -16,7 +16,9 @@ import uikit
 st.set_page_config(page_title="Модерація коментарів", page_icon=":material/shield:", layout="wide")
 uikit.init_state()
 uikit.refuse_unsound_store()  # a store that fails `moderation db verify`: nothing else runs
-moderator = uikit.signed_in()
+with uikit.db_errors():
+    moderator = uikit.signed_in()
+uikit.follow_redirect()  # after a sign-in or sign-out: the cookie route
 
 if moderator is None:
     pages = [st.Page("views/signin.py", title="Вхід", icon=":material/login:", url_path="signin")]

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
+import os
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,10 +18,19 @@ import sqlalchemy as sa
 import streamlit as st
 
 from moderation import load_model
-from moderation.auth import Moderator, SessionPolicy, account_of, verify
+from moderation.auth import (
+    SIGNIN_REFUSED,
+    Moderator,
+    end_session,
+    import_file,
+    resume,
+    resume_token,
+    start_session,
+    verify,
+)
+from moderation.auth.sessions import COOKIE, Ended
 from moderation.display import md_escape
 from moderation.errors import (
-    AccountLocked,
     AlreadyDecided,
     AlreadyReopened,
     AuthError,
@@ -39,8 +51,8 @@ from moderation.store.verify import require_sound
 KYIV = ZoneInfo("Europe/Kyiv")
 STATE_DEFAULTS = {
     "moderator": None,  # the signed-in Moderator
-    "signed_in_at": None,
-    "last_seen": None,
+    "session_id": None,  # their session's row (moderation.auth.sessions)
+    "go_to": None,  # a cookie route the browser is sent to after sign-in or sign-out
     "flash": [],  # (kind, message) shown once at the top of the next page
     "selected": None,  # {"comment_id": int, "labels": set[str]} on the review pages
     "confirm_action": None,  # ("promote", job id) or ("rollback", version) awaiting a yes
@@ -123,6 +135,20 @@ def refuse_unsound_store() -> None:
         st.stop()
     except (StoreError, sa.exc.SQLAlchemyError):
         return
+    try:
+        _accounts_imported(get_settings().db_url, str(get_settings().moderators_file))
+    except AuthError as exc:
+        st.error("Не вдалося перенести облікові записи зі старого файла модераторів у базу. "
+                 "Адміністратор: виправте файл і перезапустіть застосунок (або виконайте "
+                 "`moderation db upgrade`).", icon=":material/error:")
+        st.code(str(exc), language=None, wrap_lines=True)
+
+
+@st.cache_resource(show_spinner=False)
+def _accounts_imported(url: str, path: str) -> int:
+    """Accounts of an older version's moderators file, moved into the store once per
+    process (the file is renamed once imported). Raises ``AuthError`` (not cached)."""
+    return import_file(store(), path)
 
 
 @contextlib.contextmanager
@@ -144,56 +170,90 @@ def db_errors():
 
 # ------------------------------------------------------------------ sign-in and sessions
 
+ENDED = {"idle": "Сесія завершилася через бездіяльність: увійдіть знову.",
+         "max_age": "Сесія завершилася (минув найдовший дозволений час): увійдіть знову.",
+         "removed": "Обліковий запис більше не діє.",
+         "signed_out": "Ви вийшли (на цій або іншій вкладці): увійдіть знову."}
+
 
 def user() -> Moderator:
     return st.session_state["moderator"]
 
 
 def signed_in() -> Moderator | None:
-    """The signed-in moderator, after checking expiry and that the account still exists."""
-    moderator = st.session_state.get("moderator")
-    if moderator is None:
+    """The signed-in moderator: this tab's session, or the one the browser's cookie opens
+    (after a reload, or in another UI process on the same store); checked on every run
+    against the store (expiry, sign-out elsewhere, a removed account, a changed role)."""
+    session_id = st.session_state.get("session_id")
+    if session_id is not None:
+        found = resume(store(), session_id)
+    else:
+        token = st.context.cookies.get(COOKIE)
+        if not isinstance(token, str) or not token:
+            return None
+        found = resume_token(store(), token)
+        if isinstance(found, Ended):
+            return None  # a stale cookie: the sign-in page (it is cleared on sign-in)
+    if isinstance(found, Ended):
+        _forget(ENDED[found.reason])
         return None
-    reason = SessionPolicy.from_env().expired(st.session_state["signed_in_at"],
-                                              st.session_state["last_seen"], now())
-    account = None if reason else account_of(get_settings().moderators_file, moderator.name)
-    if reason or account is None:
-        sign_out("Сесія завершилася: увійдіть знову." if reason else
-                 "Обліковий запис більше не діє.")
-        return None
-    st.session_state["moderator"] = account  # a role change applies at once
-    st.session_state["last_seen"] = now()
-    return account
+    st.session_state.update(session_id=found.id, moderator=found.moderator)
+    return found.moderator
+
+
+def _source() -> str:
+    """Where a sign-in comes from, for the lockout per source: the client's address, or with
+    ``MODERATION_TRUST_FORWARDED_FOR=1`` (behind a reverse proxy) the first address of
+    ``X-Forwarded-For``."""
+    if os.environ.get("MODERATION_TRUST_FORWARDED_FOR") == "1":
+        forwarded = st.context.headers.get("X-Forwarded-For")
+        if isinstance(forwarded, str) and forwarded.split(",")[0].strip():
+            return forwarded.split(",")[0].strip()
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else "local"
 
 
 def sign_in(name: str, password: str) -> bool:
-    try:
-        moderator = verify(get_settings().moderators_file, name.strip(), password)
-    except AccountLocked as exc:
-        until = exc.until.astimezone(KYIV)
-        st.error(f"Забагато невдалих спроб: обліковий запис заблоковано до {until:%H:%M}.")
-        return False
-    except AuthError as exc:
-        st.error("Не вдалося прочитати файл модераторів. Зверніться до адміністратора.")
-        st.caption(md_escape(str(exc)))
-        return False
+    moderator = verify(store(), name, password, source=_source())
     if moderator is None:
-        st.error("Неправильне ім'я або пароль.")
+        st.error(SIGNIN_REFUSED)
         return False
-    st.session_state.update(moderator=moderator, signed_in_at=now(), last_seen=now(),
-                            selected=None, confirm_action=None)
+    session, ticket = start_session(store(), moderator)
+    st.session_state.update(session_id=session.id, moderator=moderator, selected=None,
+                            confirm_action=None, go_to=f"/auth/session?ticket={ticket}")
     return True
 
 
 def sign_out(message: str | None = None) -> None:
+    """End this moderator's session everywhere, release their claims, clear the cookie."""
+    session_id = st.session_state.get("session_id")
+    if session_id is not None:
+        end_session(store(), session_id)
+    _forget(message)
+    st.session_state["go_to"] = "/auth/signout"
+
+
+def _forget(message: str | None) -> None:
     moderator = st.session_state.get("moderator")
     if moderator is not None:
         with contextlib.suppress(Exception):
             release(store(), moderator.name)
-    st.session_state.update(moderator=None, signed_in_at=None, last_seen=None, selected=None,
+    st.session_state.update(moderator=None, session_id=None, selected=None,
                             confirm_action=None)
     if message:
         flash("info", message)
+
+
+_GO_TO = re.compile(r"/auth/(session\?ticket=[A-Za-z0-9_-]{1,100}|signout)")
+
+
+def follow_redirect() -> None:
+    """Send the browser to the cookie route a sign-in or sign-out asked for (the address is
+    ours, checked against a strict pattern; no user text goes into the script)."""
+    target = st.session_state.pop("go_to", None)
+    if target and _GO_TO.fullmatch(target):
+        st.html(f"<script>window.location.replace({json.dumps(target)});</script>",
+                unsafe_allow_javascript=True)
 
 
 # ------------------------------------------------------------------ messages and formatting

@@ -109,7 +109,24 @@ def run_upgrade(args: argparse.Namespace) -> int:
     elif _pg_user(url):
         print("  no application role named: the application shares this role, which can "
               "disable the triggers (see docs/operations.md, 'Roles')")
+    _import_accounts(url, settings.moderators_file)
     return 0
+
+
+def _import_accounts(url: str, path) -> None:
+    """Accounts of an older version's moderators file move into the store (once)."""
+    from moderation.auth import import_file
+    from moderation.store import open_store
+
+    if not path.is_file():
+        return
+    store = open_store(url, migrate=False)
+    try:
+        moved = import_file(store, path)
+    finally:
+        store.dispose()
+    print(f"  moderator accounts: {moved} moved from {path} into the store "
+          f"(the file is now {path.name}.imported)")
 
 
 def _anchor(value: str) -> tuple[int, str]:

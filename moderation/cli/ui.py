@@ -1,4 +1,5 @@
-"""``moderation ui``: the moderators' web app (``streamlit run ui/app.py``).
+"""``moderation ui``: the moderators' web app (``streamlit run ui/server.py``: Streamlit plus
+the session-cookie routes).
 
 The app lives in ``ui/`` at the top of the repository, beside the package, so this command
 works from a source checkout or an editable install (``pip install -e .``).
@@ -14,12 +15,12 @@ from moderation.cli._common import add_model_option
 from moderation.cli._db import add_db_option
 from moderation.errors import ModerationError
 
-APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
+APP = Path(__file__).resolve().parents[2] / "ui" / "server.py"
 
 
 def register(sub) -> None:
     p = sub.add_parser("ui", help="start the moderators' web app (Streamlit)",
-                       description="Runs `streamlit run ui/app.py` from the source checkout "
+                       description="Runs `streamlit run ui/server.py` from the source checkout "
                                    "(works from a checkout or `pip install -e .`).")
     add_ui_options(p)
     p.set_defaults(func=run)

@@ -31,6 +31,9 @@ APP_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "claims": READ_ADD + ("UPDATE", "DELETE"),  # taken, renewed, released
     "api_keys": READ_ADD + ("UPDATE",),  # revoked_at
     "webhook_outbox": READ_ADD + ("UPDATE",),  # delivery state, leases
+    "moderator_accounts": READ_ADD + ("UPDATE", "DELETE"),  # failures, lockout, removal
+    "moderator_sessions": READ_ADD + ("UPDATE", "DELETE"),  # last seen, sign-out
+    "signin_failures": READ_ADD + ("UPDATE", "DELETE"),  # counts per source
     "alembic_version": ("SELECT",),  # the schema's revision
 }
 TABLE_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES",

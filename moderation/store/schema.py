@@ -20,7 +20,10 @@ The database itself is created by the Alembic migrations in ``moderation/migrati
 - ``api_keys``: the site's API keys for ``moderation serve`` (a slow hash of each, never the
   key), with their scopes and when they were revoked;
 - ``webhook_outbox``: one row per decision the site should hear of, written in the same
-  transaction as the decision, until the service has delivered it.
+  transaction as the decision, until the service has delivered it;
+- ``moderator_accounts``, ``moderator_sessions``, ``signin_failures``: who may sign in (argon2
+  hashes, roles, lockout), the signed-in browsers (a SHA-256 of each session token), and
+  failed sign-ins per source address (``moderation.auth``).
 
 ``comments``, ``predictions``, ``decisions`` and ``model_versions`` are the audit tables: rows
 are only added (``moderation.store.guards``: triggers on both databases, and on PostgreSQL
@@ -220,4 +223,37 @@ webhook_outbox = sa.Table(
     sa.Column("delivered_at", UTCDateTime),
     sa.Column("last_error", sa.Text),  # status or error class of the last failed attempt
     sa.Index("ix_webhook_outbox_pending", "delivered_at", "decision_id"),
+)
+
+ROLES = ("moderator", "admin")
+
+moderator_accounts = sa.Table(
+    "moderator_accounts", metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("password_hash", sa.Text, nullable=False),  # argon2id
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),  # wrong in a row
+    sa.Column("locked_until", UTCDateTime),
+    sa.CheckConstraint("role IN ('moderator', 'admin')", name="ck_moderator_accounts_role"),
+)
+
+moderator_sessions = sa.Table(
+    "moderator_sessions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),  # SHA-256, hex
+    sa.Column("moderator", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("last_seen", UTCDateTime, nullable=False),
+    # set while the token is a one-time ticket the browser has not yet exchanged for its cookie
+    sa.Column("pending_until", UTCDateTime),
+    sa.Index("ix_moderator_sessions_moderator", "moderator"),
+)
+
+signin_failures = sa.Table(
+    "signin_failures", metadata,
+    sa.Column("source", sa.String(100), primary_key=True),  # the client's address
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("window_start", UTCDateTime, nullable=False),
+    sa.Column("locked_until", UTCDateTime),
 )

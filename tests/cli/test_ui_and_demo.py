@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from moderation.auth import list_moderators
+from moderation.store import open_store
 
 
 def test_ui_command_passes_options_through_the_environment(tmp_path):
@@ -47,8 +48,11 @@ def test_demo_is_idempotent(tmp_path, tiny_model, monkeypatch):
     settings = get_settings()
     first = prepare_demo(settings, progress=lambda _: None)
     assert first.stored >= 300 and not first.model_trained and first.password
-    assert [(m.name, m.role) for m in list_moderators(settings.moderators_file)] == [
-        ("demo", "admin")]
+    store = open_store(settings.db_url)
+    try:
+        assert [(m.name, m.role) for m in list_moderators(store)] == [("demo", "admin")]
+    finally:
+        store.dispose()
     second = prepare_demo(settings, progress=lambda _: None)
     assert second.stored == 0 and second.password == first.password
     pw_file = Path(settings.data_dir) / "demo_password.txt"

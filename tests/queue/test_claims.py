@@ -99,7 +99,7 @@ def test_expired_claims_are_not_listed(filled):
 
 def test_only_an_admin_releases_claims(filled):
     item = next_item(filled, "petro")
-    with pytest.raises(AuthError, match="not an admin"):
+    with pytest.raises(AuthError):  # the type, not the wording
         release_claims(filled, MODERATOR, comment_id=item.comment.id)
     with pytest.raises(ValueError, match="exactly one"):
         release_claims(filled, ADMIN)

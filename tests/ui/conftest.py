@@ -14,7 +14,7 @@ from helpers import KeywordModel, write_csv
 from ui_data import queue_rows
 from ui_helpers import PASSWORDS
 
-from moderation.auth import add_moderator
+from moderation.auth import add_moderator, list_moderators, remove_moderator
 from moderation.queue import history
 from moderation.queue.ingest import ingest_file
 from moderation.store import open_store
@@ -29,6 +29,27 @@ class AppEnv:
 
     def store(self):
         return open_store(self.db_url)
+
+    def moderators(self) -> list:
+        store = self.store()
+        try:
+            return list_moderators(store)
+        finally:
+            store.dispose()
+
+    def add_moderator(self, name: str, password: str, role: str = "moderator") -> None:
+        store = self.store()
+        try:
+            add_moderator(store, name, password, role=role)
+        finally:
+            store.dispose()
+
+    def remove_moderator(self, name: str) -> None:
+        store = self.store()
+        try:
+            remove_moderator(store, name)
+        finally:
+            store.dispose()
 
     def history(self, **filters):
         store = self.store()
@@ -55,6 +76,7 @@ def app_env(tmp_path, monkeypatch, tiny_model) -> AppEnv:
                     spot_check_rate=1.0)
     finally:
         store.dispose()
-    add_moderator(moderators, "olena", PASSWORDS["olena"], role="admin")
-    add_moderator(moderators, "petro", PASSWORDS["petro"], role="moderator")
-    return AppEnv(db_url, model_dir, moderators, data_dir)
+    env = AppEnv(db_url, model_dir, moderators, data_dir)
+    env.add_moderator("olena", PASSWORDS["olena"], role="admin")
+    env.add_moderator("petro", PASSWORDS["petro"], role="moderator")
+    return env

@@ -13,8 +13,9 @@ import pytest
 import sqlalchemy as sa
 from helpers import KeywordModel, write_csv
 from ui_data import queue_rows
-from ui_helpers import start, texts
+from ui_helpers import PASSWORDS, start, texts
 
+from moderation.auth import add_moderator
 from moderation.queue.ingest import ingest_file
 from moderation.store import open_store
 from moderation.store.schema import decisions
@@ -97,6 +98,8 @@ def pg_behind_proxy(app_env, tmp_path):
     store = open_store(proxied)
     ingest_file(store, write_csv(tmp_path / "pg.csv", queue_rows()), KeywordModel(),
                 spot_check_rate=1.0)
+    for name, password in PASSWORDS.items():  # the accounts are in the store too
+        add_moderator(store, name, password, role="admin" if name == "olena" else "moderator")
     store.dispose()
     yield proxy, proxied
     proxy.stop()

@@ -6,7 +6,7 @@ import io
 
 import pandas as pd
 import pytest
-from ui_helpers import PASSWORDS, start, texts
+from ui_helpers import PASSWORDS, sign_in, start, texts
 
 
 
@@ -77,9 +77,7 @@ def test_admin_adds_a_moderator(app_env):
     at.text_input(key="new_password").input("ivan-secret-1")
     at.button(key="new_submit").click().run()
     assert not at.exception
-    from moderation.auth import list_moderators
-
-    assert "<b>ivan</b>" in [m.name for m in list_moderators(app_env.moderators_file)]
+    assert "<b>ivan</b>" in [m.name for m in app_env.moderators()]
     assert "Додано: <b>ivan</b>" in texts(at)
 
 
@@ -99,11 +97,57 @@ def test_idle_session_expires(app_env, monkeypatch):
 
 
 def test_removed_account_is_signed_out(app_env):
-    from moderation.auth import remove_moderator
-
     at = start("petro")
-    remove_moderator(app_env.moderators_file, "petro")
+    app_env.remove_moderator("petro")
     at.run()
+    assert at.session_state["moderator"] is None
+    assert "Ви вийшли" in texts(at) and at.text_input(key="signin_name")
+
+
+def test_admin_removes_a_moderator_whose_sessions_end(app_env):
+    petro = start("petro")
+    admin = start("olena")
+    admin.switch_page("views/moderators.py").run()
+    admin.selectbox(key="remove_name").select("petro")
+    admin.button(key="remove_submit").click().run()
+    assert "Виберіть обліковий запис і підтвердьте" in texts(admin)  # not without a yes
+    assert "petro" in [m.name for m in app_env.moderators()]
+    admin.checkbox(key="remove_sure").check()
+    admin.button(key="remove_submit").click().run()
+    assert not admin.exception
+    assert [m.name for m in app_env.moderators()] == ["olena"]
+    assert "Видалено: petro" in texts(admin)
+    petro.run()
+    assert petro.session_state["moderator"] is None
+
+
+def test_sign_out_ends_the_session_in_another_tab_too(app_env):
+    from moderation.auth.sessions import Ended, resume
+
+    first = start("olena")
+    session_id = first.session_state["session_id"]
+    first.button(key="sign_out").click().run()
+    assert first.session_state["moderator"] is None
+    store = app_env.store()
+    try:
+        assert resume(store, session_id) == Ended("signed_out")
+    finally:
+        store.dispose()
+
+
+def test_the_same_answer_for_unknown_wrong_and_locked_names(app_env):
+    from moderation.auth import SIGNIN_REFUSED
+    from moderation.auth.signin import MAX_FAILURES
+
+    at = start(None)
+    for _ in range(MAX_FAILURES):
+        sign_in(at, "petro", "wrong password")
+    answers = []
+    for name, password in [("nobody", "petro-secret-1"), ("petro", "wrong password"),
+                           ("petro", PASSWORDS["petro"])]:  # locked: even the right one
+        sign_in(at, name, password)
+        answers.append([e.value for e in at.error])
+    assert answers == [[SIGNIN_REFUSED]] * 3
     assert at.session_state["moderator"] is None
 
 

@@ -3,21 +3,15 @@ shows them; sessions end after their maximum age. (The comment, author and artic
 the queue page: test_queue_page.py::test_user_text_is_never_html.)"""
 from __future__ import annotations
 
-from ui_helpers import start, texts
+from ui_helpers import no_html, start, texts
 
-from moderation.auth import add_moderator
 
 EVIL_NAME = "<img src=x onerror=alert('name')>"
 EVIL_NOTE = "<script>alert('note')</script> **жирний** [x](javascript:alert(1))"
 
 
-def no_html(at) -> None:
-    assert not [m for m in at.markdown if m.proto.allow_html]
-    assert not at.get("html")
-
-
 def test_note_and_moderator_name_show_literally(app_env):
-    add_moderator(app_env.moderators_file, EVIL_NAME, "evil-secret-1", role="admin")
+    app_env.add_moderator(EVIL_NAME, "evil-secret-1", role="admin")
     at = start(EVIL_NAME, "evil-secret-1")
     assert EVIL_NAME in texts(at)  # the sidebar, escaped
     no_html(at)

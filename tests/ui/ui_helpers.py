@@ -31,3 +31,15 @@ def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [t.value for t in at.text]
     parts += [e.value for kind in ("success", "error", "warning", "info") for e in getattr(at, kind)]
     return re.sub(r"\\(.)", r"\1", "\n".join(parts))
+
+
+_GO_TO = re.compile(r'<script>window\.location\.replace\("/auth/(session\?ticket=[A-Za-z0-9_-]+|'
+                    r'signout)"\);</script>')
+
+
+def no_html(at: AppTest) -> None:
+    """No Markdown may carry HTML; the one HTML element allowed is the app's own redirect to
+    its cookie route after a sign-in or sign-out (a fixed script, no user text)."""
+    assert not [m for m in at.markdown if m.proto.allow_html]
+    assert all(_GO_TO.fullmatch(h.proto.body) for h in at.get("html")), \
+        [h.proto.body for h in at.get("html")]

@@ -11,7 +11,6 @@ from moderation.display import csv_bytes, titles
 from moderation.errors import DataError, NotDecided, StoreError
 from moderation.queue import ACTIONS, correct, history, readable_history, reopen
 from moderation.queue.reports import ACTION_TITLES
-from moderation.settings import get_settings
 from moderation.taxonomy import BY_NAME, LABELS, parse_labels
 from moderation.text import bidi
 
@@ -21,7 +20,7 @@ MAX_PICK = 500  # decisions offered in the select box, newest first
 
 st.title("Історія рішень")
 uikit.show_flash()
-names = [m.name for m in list_moderators(get_settings().moderators_file)]
+names = [m.name for m in list_moderators(uikit.store())]
 search = st.text_input("Пошук у тексті коментаря", key="hist_search", max_chars=200,
                        placeholder="слово чи частина тексту, без огляду на регістр")
 cols = st.columns(4)
