@@ -55,8 +55,10 @@ def test_sign_in_and_confirm_with_the_keyboard(app_server):
             page.get_by_label("Ім'я модератора").fill("olena")
             page.get_by_label("Пароль").fill(PASSWORD)
             page.get_by_role("button", name="Увійти").click()
-            confirm = page.get_by_role("button", name="Порушення: приховати")
+            confirm = page.get_by_role("button", name="Приховати з цими мітками")
             expect(confirm).to_be_visible(timeout=30_000)
+            # what J will store is in sight before the key is pressed
+            expect(page.locator("p", has_text="J збереже:")).to_contain_text("Образа")
 
             # the injection comment, its author and title show literally and run nothing
             box = page.locator(".st-key-comment_box")
@@ -68,7 +70,7 @@ def test_sign_in_and_confirm_with_the_keyboard(app_server):
             assert page.evaluate("typeof window.__xss") == "undefined"
 
             page.evaluate("document.activeElement && document.activeElement.blur()")
-            page.keyboard.press("j")  # «Порушення: приховати»
+            page.keyboard.press("j")  # «Приховати з цими мітками»: Образа
             expect(page.locator(".st-key-comment_box")).to_contain_text(
                 "Мій сусід вкрав велосипед", timeout=30_000)  # the next one, no click
         finally:

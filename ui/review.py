@@ -197,17 +197,35 @@ def _toggle(label: str) -> None:
 
 
 def _actions(item, queue: str) -> None:
+    _what_j_stores(item, st.session_state["selected"]["labels"])
     cols = st.columns(5)
     with cols[0]:
-        _action_button("confirm", "Порушення: приховати", queue, item.comment.id, primary=True)
+        _action_button("confirm", "Приховати з цими мітками", queue, item.comment.id,
+                       primary=True)
     with cols[1]:
         _action_button("override", "Дозволено: залишити", queue, item.comment.id)
     with cols[2]:
-        _action_button("relabel", "Зберегти мітки", queue, item.comment.id)
+        _action_button("relabel", "Зберегти вибране (без міток — дозволено)", queue,
+                       item.comment.id)
     with cols[3]:
         _action_button("skip", "Пропустити", queue, item.comment.id)
     with cols[4]:
         _action_button("undo", "Скасувати", queue, item.comment.id)
+
+
+def _what_j_stores(item, selected: set[str]) -> None:
+    """What J will store, always in sight before the key is pressed (label names only)."""
+    chosen = [label for label in LABELS if label in selected]
+    if chosen:
+        changed = set(chosen) != set(item.flagged_labels)
+        tail = f" (змінено вами; модель: {titles(item.flagged_labels)})" if changed else \
+            " (як позначила модель)"
+        st.markdown(f"**J збереже:** {titles(chosen)}{tail}")
+    else:
+        st.markdown("**J збереже:** нічого — міток не вибрано; позначте порушення "
+                    "клавішами 1–6 або дозвольте коментар (K).")
+    st.caption("Мітки змінюють лише клавіші 1–6 (кнопки вище). S зберігає вибрані мітки як є, "
+               "навіть без жодної (тоді коментар дозволено); K — дозволено без міток.")
 
 
 def _action_button(action: str, label: str, queue: str, comment_id, *, primary=False) -> None:

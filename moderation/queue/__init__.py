@@ -5,10 +5,24 @@
     decide(store, item.comment.id, "olena", "confirm")      # or override / relabel / skip
     undo(store, "olena"); current_item(store, "olena")      # the comment comes back
     author_history(store, item.comment.author); near_duplicates(store, item.comment.id)
-    history(store, moderator=..., label=..., action=..., since=..., until=...)  # DataFrame
+    history(store, moderator=..., label=..., action=..., since=..., until=..., text=...)
+    readable_history(frame)                                  # Ukrainian headers and words
     stats(store)
+    skipped(store, "olena")                                  # her skipped comments
+    held_claims(store); release_claims(store, admin, moderator="petro")  # admins
+    correct(store, comment_id, "olena", ["insult"], "why")  # «Історія»: a new entry
+    reopen(store, comment_id, "olena", "why")                # back in the queue
 """
-from moderation.queue.claims import ORDERS, next_item, release
+from moderation.queue.claims import (
+                                      ORDERS,
+                                      Claim,
+                                      Skipped,
+                                      held_claims,
+                                      next_item,
+                                      release,
+                                      release_claims,
+                                      skipped,
+)
 from moderation.queue.context import (
                                       AuthorEntry,
                                       AuthorHistory,
@@ -17,14 +31,16 @@ from moderation.queue.context import (
                                       author_history,
                                       near_duplicates,
 )
+from moderation.queue.corrections import correct, reopen
 from moderation.queue.decisions import current_item, decide, undo
 from moderation.queue.records import Comment, Decision, Filters, Item
 from moderation.queue.reports import (
-    HISTORY_COLUMNS,
-    QueueStats,
-    history,
-    moderator_metrics,
-    stats,
+                                      HISTORY_COLUMNS,
+                                      QueueStats,
+                                      history,
+                                      moderator_metrics,
+                                      readable_history,
+                                      stats,
 )
 from moderation.store.schema import ACTIONS, QUEUES
 
@@ -35,6 +51,7 @@ __all__ = [
                                       "QUEUES",
                                       "AuthorEntry",
                                       "AuthorHistory",
+                                      "Claim",
                                       "Comment",
                                       "Decision",
                                       "Filters",
@@ -42,13 +59,21 @@ __all__ = [
                                       "NearDuplicate",
                                       "NearDuplicates",
                                       "QueueStats",
+                                      "Skipped",
                                       "author_history",
+                                      "correct",
                                       "current_item",
                                       "decide",
+                                      "held_claims",
                                       "history",
                                       "near_duplicates",
                                       "next_item",
                                       "release",
-                                      "moderator_metrics", "stats",
+                                      "release_claims",
+                                      "readable_history",
+                                      "reopen",
+                                      "moderator_metrics",
+                                      "skipped",
+                                      "stats",
                                       "undo",
 ]

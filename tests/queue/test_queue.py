@@ -47,9 +47,13 @@ def filled(store, keyword_model, tmp_path):
 
 
 def ids(store, moderator="m", **kwargs) -> list[str]:
-    """Claim and confirm-or-skip until the queue is empty; the external ids in order."""
+    """Claim and skip until the queue offers a skipped comment back (or is empty); the
+    external ids in order. The comment offered back stays claimed: it is released here."""
     out = []
     while (item := next_item(store, moderator, **kwargs)) is not None:
+        if item.comment.external_id in out:
+            release(store, moderator)
+            break
         out.append(item.comment.external_id)
         decide(store, item.comment.id, moderator, "skip")
     return out

@@ -34,10 +34,10 @@ def test_history_filters_and_formula_safe_csv(app_env):
     at.switch_page("views/history.py").run()
     assert len(at.dataframe[0].value) == 2
     at.selectbox(key="hist_action").set_value("override").run()
-    assert list(at.dataframe[0].value["action"]) == ["override"]
+    assert list(at.dataframe[0].value["Дія"]) == ["дозволено: залишено"]
     at.selectbox(key="hist_action").set_value(None)
     at.selectbox(key="hist_label").set_value("insult").run()
-    assert list(at.dataframe[0].value["action"]) == ["confirm"]
+    assert list(at.dataframe[0].value["Дія"]) == ["порушення: приховано"]
     at.selectbox(key="hist_label").set_value(None)
     at.selectbox(key="hist_moderator").set_value("petro").run()
     assert at.dataframe[0].value.empty

@@ -28,7 +28,7 @@ def test_note_and_moderator_name_show_literally(app_env):
         no_html(at)
     at.switch_page("views/history.py").run()
     frame = at.dataframe[0].value
-    assert list(frame["note"]) == [EVIL_NOTE] and list(frame["moderator"]) == [EVIL_NAME]
+    assert list(frame["Примітка"]) == [EVIL_NOTE] and list(frame["Модератор"]) == [EVIL_NAME]
     at.switch_page("views/moderators.py").run()
     assert EVIL_NAME in list(at.dataframe[0].value["ім'я"])
 

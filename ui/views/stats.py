@@ -1,7 +1,9 @@
 """Статистика: queue sizes, decisions per moderator per day, each moderator's figures,
-quality of the model's flags."""
+quality of the model's flags; for admins, «Закріплення»: who holds which comment, and
+releasing claims."""
 import datetime as dt
 
+import claims_admin
 import streamlit as st
 import uikit
 
@@ -67,3 +69,6 @@ st.caption("Частка позначених коментарів, у яких 
 quality = flag_quality_frame(s.flag_precision, s.flagged_decided)
 st.bar_chart(quality.fillna({"точність позначок": 0}), x="мітка", y="точність позначок")
 st.dataframe(quality, hide_index=True, key="stats_quality")
+
+if uikit.user().is_admin:
+    claims_admin.render()
