@@ -1,7 +1,8 @@
 """How user-written text and the model's figures look on a page or in a file.
 
 User text (comments, authors, titles, notes) is untrusted: ``md_escape`` makes any string
-render literally in Markdown (no HTML, no Markdown, no LaTeX); ``highlighted_markdown``
+render literally in Markdown (no HTML, no Markdown, no LaTeX, no automatic links, and
+bidirectional controls shown as marks such as ``⟦RLO⟧``, not applied); ``highlighted_markdown``
 marks the model's trigger words inside an escaped comment; ``csv_bytes`` neutralises
 spreadsheet formulas in exported cells. ``label_rows``, ``titles`` and
 ``flag_quality_frame`` put labels in the moderators' words; ``duration_uk`` says how long
@@ -18,17 +19,26 @@ from datetime import timedelta
 import pandas as pd
 
 from moderation.taxonomy import BY_NAME, LABEL_DEFS, LABELS
+from moderation.text import bidi
 
 _ASCII_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 _LEADING_SPACES = re.compile(r"^[ \t]+", re.MULTILINE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# GFM's autolink literals (remark-gfm, in the parser and again on the parsed text) need
+# ``http:``/``https:``, ``www.`` or ``name@domain.tld`` written without a break, and a
+# backslash escape does not count as one. An invisible WORD JOINER before every ``:``, ``.``
+# and ``@`` of user text breaks all three forms without changing what the reader sees.
+AUTOLINK_BREAK = "\N{WORD JOINER}"
+_LINK_PUNCT = frozenset(":.@")
 
 
 def md_escape(text: object) -> str:
     """``text`` as Markdown that renders literally: HTML, Markdown and ``$…$`` stay text.
 
     Every ASCII punctuation character is backslash-escaped (CommonMark renders ``\\<`` as
-    ``<``), leading spaces become no-break spaces (no code blocks) and line breaks are kept.
+    ``<``), ``:``, ``.`` and ``@`` also get a word joiner before them (no automatic links for
+    URLs, ``www.`` forms or e-mails), bidirectional controls become visible marks, leading
+    spaces become no-break spaces (no code blocks) and line breaks are kept.
     """
     return _escape_inline(_protect_indent("" if text is None else str(text)))
 
@@ -40,7 +50,12 @@ def _protect_indent(s: str) -> str:
 
 def _escape_inline(s: str) -> str:
     s = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", s.replace("\r\n", "\n").replace("\r", "\n"))
-    return _ASCII_PUNCT.sub(r"\\\1", s).replace("\n", "  \n")
+    return _ASCII_PUNCT.sub(_escape_char, bidi.visible(s)).replace("\n", "  \n")
+
+
+def _escape_char(match: re.Match) -> str:
+    ch = match.group(1)
+    return (AUTOLINK_BREAK if ch in _LINK_PUNCT else "") + "\\" + ch
 
 
 @dataclass(frozen=True)

@@ -113,3 +113,8 @@ class AnalyzeError(DataError):
                  field: str | None = None):
         self.error_type = error_type
         super().__init__(message, field=field)
+
+
+class NotDecided(QueueError):
+    """The comment has no verdict in force to correct (it is waiting in the queue: decide
+    it there)."""

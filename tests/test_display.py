@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 
 from moderation.classifier.explain import Span
-from moderation.display import csv_bytes, highlight_segments, highlighted_markdown, md_escape
+from moderation.display import (
+    AUTOLINK_BREAK,
+    csv_bytes,
+    highlight_segments,
+    highlighted_markdown,
+    md_escape,
+)
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -25,7 +31,32 @@ HOSTILE = [
 
 
 def unescape(markdown: str) -> str:
-    return re.sub(r"\\(.)", r"\1", markdown).replace("  \n", "\n").replace("\u00a0", " ")
+    """What a reader sees: escapes, hard breaks, no-break spaces and word joiners undone."""
+    return (parsed(markdown).replace("  \n", "\n").replace("\u00a0", " ")
+            .replace(AUTOLINK_BREAK, ""))
+
+
+def parsed(markdown: str) -> str:
+    """The text a Markdown parser hands to its plugins: backslash escapes resolved."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+# the autolink literals of GFM as remark-gfm finds them in parsed text
+# (mdast-util-gfm-autolink-literal), and the plain CommonMark autolink
+GFM_URL = re.compile(r"(https?://|www(?=\.))([-.\w]+)([^ \t\r\n]*)", re.IGNORECASE)
+GFM_EMAIL = re.compile(r"([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)")
+LINKABLE = [
+    "https://casino-bonus.example/ua",
+    "HTTP://casino-bonus.example",
+    "www.casino-bonus.example",
+    "WWW.casino-bonus.example/path?q=1",
+    "spam@casino-bonus.example",
+    "mailto:spam@casino-bonus.example",
+    "Казино онлайн! https://casino-bonus.example/ua або www.casino-bonus.example, пишіть "
+    "spam@casino-bonus.example",
+    "(www.casino-bonus.example)",
+    "<https://casino-bonus.example>",
+]
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -74,3 +105,42 @@ def test_duration_uk(seconds, expected):
     from moderation.display import duration_uk
 
     assert duration_uk(timedelta(seconds=seconds)) == expected
+
+
+@pytest.mark.parametrize("text", LINKABLE)
+def test_urls_www_and_emails_are_no_autolinks(text):
+    for out in (md_escape(text), highlighted_markdown(text, {})):
+        assert GFM_URL.search(parsed(out)) is None
+        assert GFM_EMAIL.search(parsed(out)) is None
+        assert unescape(out) == text  # the reader sees the same characters
+
+
+def test_the_autolink_check_would_catch_plain_escaping():
+    """Escaping alone leaves the links (the bug): the check above is not vacuous."""
+    escaped = re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", LINKABLE[6])
+    assert GFM_URL.search(parsed(escaped)) and GFM_EMAIL.search(parsed(escaped))
+
+
+def test_highlighted_trigger_words_inside_a_url_make_no_link():
+    text = "Казино https://casino-bonus.example/ua spam@casino-bonus.example"
+    spans = {"advertising": [Span(0, 6, "казино", 1.0), Span(7, 18, "https://cas", 0.5),
+                             Span(44, 50, "casino", 0.5)]}
+    out = highlighted_markdown(text, spans)
+    assert out.count(":orange-background[") == 3
+    bare = re.sub(r":orange-background\[\*\*|\*\*\]", "", out)  # as if the marks were text
+    assert GFM_URL.search(parsed(bare)) is None and GFM_EMAIL.search(parsed(bare)) is None
+    assert unescape(bare) == text
+
+
+@pytest.mark.parametrize("render", [md_escape, lambda t: highlighted_markdown(t, {})])
+def test_bidi_controls_are_shown_not_applied(render):
+    text = "\u202eвонеркертеп аз етйусолоГ\u202c і \u2066ізоляція\u2069"
+    out = render(text)
+    assert not any(ch in out for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    assert unescape(out) == "⟦RLO⟧вонеркертеп аз етйусолоГ⟦PDF⟧ і ⟦LRI⟧ізоляція⟦PDI⟧"
+
+
+def test_highlight_spans_keep_their_place_around_bidi_controls():
+    text = "\u202eабв\u202c дурень"
+    out = highlighted_markdown(text, {"insult": [Span(6, 12, "дурень", 1.0)]})
+    assert out == "⟦RLO⟧абв⟦PDF⟧ :orange-background[**дурень**]"

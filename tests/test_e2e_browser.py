@@ -6,16 +6,8 @@ Skipped only when chromium is absent and ``CI`` is unset; under ``CI=true`` it m
 """
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
+from browser import CHROMIUM_ARGS, chromium, ui_process
 from helpers import KeywordModel, write_csv
 from ui_data import INJECTION, queue_rows
 
@@ -25,73 +17,20 @@ from moderation.queue.ingest import ingest_file
 from moderation.store import open_store
 
 pytestmark = pytest.mark.browser
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 PASSWORD = "olena-secret-1"
-
-
-def chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing: apt-get install -y chromium")
-        pytest.skip("chromium is not installed (apt-get install -y chromium)")
-    return path
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the app exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().strip() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"the app did not answer at {url} within {timeout} s")
 
 
 @pytest.fixture
 def app_server(tmp_path, tiny_model):
-    """`moderation ui` (the installed console script) on a free port, with a filled store."""
+    """`moderation ui` on a free port, with a filled store."""
     db_url = f"sqlite:///{tmp_path / 'e2e.db'}"
     store = open_store(db_url)
     ingest_file(store, write_csv(tmp_path / "comments.csv", queue_rows()), KeywordModel(),
                 spot_check_rate=0.0)
     add_moderator(store, "olena", PASSWORD, role="admin")
     store.dispose()
-    moderators = tmp_path / "data" / "moderators.json"
-    port = free_port()
-    script = Path(sys.executable).with_name("moderation")
-    argv = ([str(script)] if script.exists() else [sys.executable, "-c",
-            "import sys; from moderation.cli import main; sys.exit(main())"])
-    env = {**os.environ, "MODERATION_MODERATORS_FILE": str(moderators),
-           "MODERATION_DATA_DIR": str(tmp_path / "data")}
-    log = open(  # noqa: SIM115 - the app writes to it until the fixture ends
-        tmp_path / "app.log", "wb")
-    process = subprocess.Popen([*argv, "ui", "--port", str(port), "--db", db_url,
-                                "--model", str(tiny_model)], env=env, stdout=log,
-                               stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, process)
+    with ui_process(db_url, tiny_model, tmp_path) as url:
         yield url, db_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def decisions(db_url: str):
@@ -116,8 +55,10 @@ def test_sign_in_and_confirm_with_the_keyboard(app_server):
             page.get_by_label("Ім'я модератора").fill("olena")
             page.get_by_label("Пароль").fill(PASSWORD)
             page.get_by_role("button", name="Увійти").click()
-            confirm = page.get_by_role("button", name="Порушення: приховати")
+            confirm = page.get_by_role("button", name="Приховати з цими мітками")
             expect(confirm).to_be_visible(timeout=30_000)
+            # what J will store is in sight before the key is pressed
+            expect(page.locator("p", has_text="J збереже:")).to_contain_text("Образа")
 
             # the injection comment, its author and title show literally and run nothing
             box = page.locator(".st-key-comment_box")
@@ -129,7 +70,7 @@ def test_sign_in_and_confirm_with_the_keyboard(app_server):
             assert page.evaluate("typeof window.__xss") == "undefined"
 
             page.evaluate("document.activeElement && document.activeElement.blur()")
-            page.keyboard.press("j")  # «Порушення: приховати»
+            page.keyboard.press("j")  # «Приховати з цими мітками»: Образа
             expect(page.locator(".st-key-comment_box")).to_contain_text(
                 "Мій сусід вкрав велосипед", timeout=30_000)  # the next one, no click
         finally:

@@ -23,6 +23,7 @@ from moderation.queue import (
     history,
     near_duplicates,
     next_item,
+    release,
 )
 from moderation.queue.ingest import ingest_file
 
@@ -85,6 +86,9 @@ def claimed_all(store, moderator: str, filters: Filters) -> set[str]:
     """External ids of every open comment ``filters`` lets ``moderator`` claim (skipping each)."""
     found = set()
     while (item := next_item(store, moderator, filters=filters)) is not None:
+        if item.comment.external_id in found:  # a skipped one offered back: all seen
+            release(store, moderator)
+            break
         found.add(item.comment.external_id)
         decide(store, item.comment.id, moderator, "skip")
     return found

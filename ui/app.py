@@ -13,7 +13,10 @@ if str(HERE) not in sys.path:
 import streamlit as st
 import uikit
 
-st.set_page_config(page_title="Модерація коментарів", page_icon=":material/shield:", layout="wide")
+# a file shipped with the app: a ``:material/…:`` page icon makes the browser fetch it from
+# fonts.gstatic.com, which fails offline and tells an outside host who is moderating
+st.set_page_config(page_title="Модерація коментарів", page_icon=str(HERE / "icon.png"),
+                   layout="wide")
 uikit.init_state()
 uikit.refuse_unsound_store()  # a store that fails `moderation db verify`: nothing else runs
 with uikit.db_errors():

@@ -26,6 +26,7 @@ from moderation.queue import (
     Filters,
     author_history,
     backlog,
+    current_item,
     decide,
     near_duplicates,
     next_item,
@@ -43,10 +44,20 @@ BIDI_NOTICE = ("Текст містить приховані символи на
                "збережено, а символи позначено як ⟦RLO⟧, ⟦PDF⟧ тощо. Такі символи змінюють "
                "порядок літер на сторінці: читачі бачать інше, ніж записано.")
 BIDI_READERS = "Так коментар бачать читачі:"
+# Static CSS (no user text ever goes into it) so the review screen fits 1366x768: less empty
+# space above the title, and button labels that wrap only between words, never inside one.
+COMPACT_CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 3rem; }
+[class*="st-key-toggle_"] button, [class*="st-key-act_"] button {
+  padding-left: 0.5rem; padding-right: 0.5rem; }
+[class*="st-key-toggle_"] button p, [class*="st-key-act_"] button p {
+  word-break: normal; overflow-wrap: normal; hyphens: manual; }
+</style>"""
 
 
 def render(queue: str) -> None:
     moderator = uikit.user()
+    st.html(COMPACT_CSS)
     st.title(TITLES[queue])
     filters, order = _filters(queue)
     uikit.show_flash()
@@ -157,8 +168,8 @@ def _selected(item) -> set[str]:
 
 
 def _shown(text: str | None) -> str:
-    """User text as literal Markdown with its bidirectional controls made visible."""
-    return md_escape(bidi.visible(text or ""))
+    """User text as literal Markdown (no links), its bidirectional controls made visible."""
+    return md_escape(text or "")
 
 
 def _comment(item, model) -> None:
@@ -184,8 +195,9 @@ def _comment(item, model) -> None:
         st.caption(f"Автор змінив цей коментар: це версія {c.version}, попередні версії та "
                    "рішення щодо них — в «Історії».")
     with st.container(border=True, key="comment_box"):
-        # the controls pass the escaping unchanged and become marks: the spans still fit
-        st.markdown(bidi.visible(highlighted_markdown(c.text, spans)))
+        # marks the spans of the stored text, then escapes each stretch (controls made
+        # visible, no links), so the spans still fit
+        st.markdown(highlighted_markdown(c.text, spans))
     if spans:
         st.caption("Підсвічено слова, через які модель поставила позначки.")
     if bidi.has_controls(c.text):
@@ -195,11 +207,11 @@ def _comment(item, model) -> None:
 
 def _flags(item) -> None:
     flagged = set(item.flagged_labels)
-    if flagged:
-        lines = [f"- **{BY_NAME[label].title_uk}** — {item.scores.get(label, 0):.2f}; порушує "
+    if flagged:  # one paragraph, not a list: the action buttons stay on a laptop screen
+        parts = [f"**{BY_NAME[label].title_uk}** — {item.scores.get(label, 0):.2f}; порушує "
                  f"правило сайту: «{BY_NAME[label].rule_uk}»" for label in LABELS
                  if label in flagged]
-        st.markdown("**Модель позначила:**\n" + "\n".join(lines))
+        st.markdown("**Модель позначила:** " + " · ".join(parts))
     elif "bidi" in item.alerts:
         st.markdown("Модель не позначила цей коментар: він у черзі через приховані символи "
                     "напрямку письма.")
@@ -208,13 +220,15 @@ def _flags(item) -> None:
 
 
 def _toggles(item, selected: set[str]) -> None:
-    st.caption("Мітки рішення (перемикаються клавішами 1–6): " + titles(sorted(selected)))
-    cols = st.columns(len(LABEL_DEFS))
+    st.caption("Мітки рішення (перемикаються клавішами 1–6; вибрані залито кольором): "
+               + titles(sorted(selected)))
+    # a chosen label is a filled button (and named in the caption above): a check icon
+    # beside the longest names left too little room and broke them inside a word
+    cols = st.columns(len(LABEL_DEFS), gap="xsmall")
     for col, d in zip(cols, LABEL_DEFS):
         on = d.name in selected
         col.button(d.title_uk, key=f"toggle_{d.name}", shortcut=d.shortcut,
                    type="primary" if on else "secondary",
-                   icon=":material/check:" if on else None,
                    help=f"{d.rule_uk}; бал моделі {item.scores.get(d.name, 0):.2f}",
                    on_click=_toggle, args=(d.name,), width="stretch", wrap=True)
 
@@ -225,17 +239,35 @@ def _toggle(label: str) -> None:
 
 
 def _actions(item, queue: str) -> None:
+    _what_j_stores(item, st.session_state["selected"]["labels"])
     cols = st.columns(5)
     with cols[0]:
-        _action_button("confirm", "Порушення: приховати", queue, item.comment.id, primary=True)
+        _action_button("confirm", "Приховати з цими мітками", queue, item.comment.id,
+                       primary=True)
     with cols[1]:
         _action_button("override", "Дозволено: залишити", queue, item.comment.id)
     with cols[2]:
-        _action_button("relabel", "Зберегти мітки", queue, item.comment.id)
+        _action_button("relabel", "Зберегти вибране (без міток — дозволено)", queue,
+                       item.comment.id)
     with cols[3]:
         _action_button("skip", "Пропустити", queue, item.comment.id)
     with cols[4]:
         _action_button("undo", "Скасувати", queue, item.comment.id)
+
+
+def _what_j_stores(item, selected: set[str]) -> None:
+    """What J will store, always in sight before the key is pressed (label names only)."""
+    chosen = [label for label in LABELS if label in selected]
+    if chosen:
+        changed = set(chosen) != set(item.flagged_labels)
+        tail = f" (змінено вами; модель: {titles(item.flagged_labels)})" if changed else \
+            " (як позначила модель)"
+        st.markdown(f"**J збереже:** {titles(chosen)}{tail}")
+    else:
+        st.markdown("**J збереже:** нічого — міток не вибрано; позначте порушення "
+                    "клавішами 1–6 або дозвольте коментар (K).")
+    st.caption("Мітки змінюють лише клавіші 1–6 (кнопки вище). S зберігає вибрані мітки як є, "
+               "навіть без жодної (тоді коментар дозволено); K — дозволено без міток.")
 
 
 def _action_button(action: str, label: str, queue: str, comment_id, *, primary=False) -> None:
@@ -254,7 +286,10 @@ def _act(action: str, comment_id) -> None:
         store = uikit.store()
         if action == "undo":
             decision = undo(store, name)
-            uikit.flash("info", f"Рішення скасовано: коментар повернувся ({decision.comment_id}).")
+            back = current_item(store, name)  # the comment the undo gave back, by its site id
+            ref = (f" №{back.comment.external_id}" if back is not None
+                   and back.comment.id == decision.comment_id else "")
+            uikit.flash("info", f"Рішення скасовано: коментар{ref} повернувся в чергу.")
             st.session_state["selected"] = None
             return
         labels = {"confirm": chosen, "relabel": chosen}.get(action)

@@ -32,9 +32,10 @@ from moderation.auth.sessions import (
     start_session,
 )
 from moderation.auth.signin import SIGNIN_REFUSED, verify
+from moderation.errors import AuthError
 
 __all__ = [
-    "MAX_NAME_CHARS", "MIN_PASSWORD_CHARS", "ROLES", "SIGNIN_REFUSED", "Moderator", "Session",
+    "AuthError", "MAX_NAME_CHARS", "MIN_PASSWORD_CHARS", "ROLES", "SIGNIN_REFUSED", "Moderator", "Session",
     "SessionPolicy", "account_of", "add_moderator", "add_moderator_as", "check_name",
     "end_session", "import_file", "list_moderators", "redeem_ticket", "remove_moderator",
     "require_admin", "resume", "resume_token", "start_session", "verify",

@@ -7,10 +7,24 @@
     author_history(store, item.comment.author); near_duplicates(store, item.comment.id)
     parent_comment(store, item.comment.id)                  # the comment a reply answers
     backlog(store, "review")                                 # waiting, oldest, decided today
-    history(store, moderator=..., label=..., action=..., since=..., until=...)  # DataFrame
+    history(store, moderator=..., label=..., action=..., since=..., until=..., text=...)
+    readable_history(frame)                                  # Ukrainian headers and words
     stats(store)
+    skipped(store, "olena")                                  # her skipped comments
+    held_claims(store); release_claims(store, admin, moderator="petro")  # admins
+    correct(store, comment_id, "olena", ["insult"], "why")  # «Історія»: a new entry
+    reopen(store, comment_id, "olena", "why")                # back in the queue
 """
-from moderation.queue.claims import ORDERS, next_item, release
+from moderation.queue.claims import (
+                                      ORDERS,
+                                      Claim,
+                                      Skipped,
+                                      held_claims,
+                                      next_item,
+                                      release,
+                                      release_claims,
+                                      skipped,
+)
 from moderation.queue.context import (
                                       AuthorEntry,
                                       AuthorHistory,
@@ -21,9 +35,19 @@ from moderation.queue.context import (
                                       near_duplicates,
                                       parent_comment,
 )
+from moderation.queue.corrections import correct, reopen
 from moderation.queue.decisions import current_item, decide, undo
 from moderation.queue.records import Comment, Decision, Filters, Item
-from moderation.queue.reports import HISTORY_COLUMNS, Backlog, QueueStats, backlog, history, stats
+from moderation.queue.reports import (
+                                      HISTORY_COLUMNS,
+                                      Backlog,
+                                      QueueStats,
+                                      backlog,
+                                      history,
+                                      moderator_metrics,
+                                      readable_history,
+                                      stats,
+)
 from moderation.store.schema import ACTIONS, QUEUES
 
 __all__ = [
@@ -34,6 +58,7 @@ __all__ = [
                                       "AuthorEntry",
                                       "AuthorHistory",
                                       "Backlog",
+                                      "Claim",
                                       "Comment",
                                       "Decision",
                                       "Filters",
@@ -42,15 +67,23 @@ __all__ = [
                                       "NearDuplicates",
                                       "ParentComment",
                                       "QueueStats",
+                                      "Skipped",
                                       "author_history",
                                       "backlog",
+                                      "correct",
                                       "current_item",
                                       "decide",
+                                      "held_claims",
                                       "history",
                                       "near_duplicates",
                                       "next_item",
                                       "parent_comment",
                                       "release",
+                                      "release_claims",
+                                      "readable_history",
+                                      "reopen",
+                                      "moderator_metrics",
+                                      "skipped",
                                       "stats",
                                       "undo",
 ]

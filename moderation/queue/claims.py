@@ -5,13 +5,20 @@ Taking one is a conditional upsert (insert, or take over a claim that has expire
 a transaction that also locks the candidate: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
 ``BEGIN IMMEDIATE`` on SQLite. A moderator holds at most one claim: asking for the next
 comment gives back the one they hold if it still fits, otherwise releases it.
+
+A comment a moderator skipped is offered to them again only when nothing else is left
+(``skipped`` lists them). An admin sees every claim held (``held_claims``) and releases
+them (``release_claims``): a moderator who closed the browser no longer blocks a comment
+until the claim expires. Claims are working state, not part of the audit trail.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from moderation.auth import require_admin
 from moderation.errors import StoreError
 from moderation.queue.records import COMMENT_COLUMNS, Comment, Filters, Item
 from moderation.store import Store
@@ -37,7 +44,7 @@ def next_item(store: Store, moderator: str, *, queue: str = "review", order: str
 
     ``order="priority"`` gives the highest label score first; ``"uncertain"`` gives the
     score closest to its threshold first (the most useful to label for retraining).
-    Comments this moderator skipped are not offered to them again.
+    Comments this moderator skipped come back to them only when nothing else is left.
     """
     check_moderator(moderator)
     if queue not in QUEUES:
@@ -54,10 +61,15 @@ def next_item(store: Store, moderator: str, *, queue: str = "review", order: str
             if held is not None:
                 _set_claim(conn, held, moderator, at, expires)
                 return load_item(conn, held)
-            query = _candidates(queue, order, filters, moderator, at).limit(1)
-            if store.dialect == "postgresql":
-                query = query.with_for_update(skip_locked=True, of=queue_items)
-            candidate = conn.execute(query).scalar()
+            candidate = None
+            for offer_skipped in (False, True):  # skipped ones only when nothing else is left
+                query = _candidates(queue, order, filters, moderator, at,
+                                    offer_skipped=offer_skipped).limit(1)
+                if store.dialect == "postgresql":
+                    query = query.with_for_update(skip_locked=True, of=queue_items)
+                candidate = conn.execute(query).scalar()
+                if candidate is not None:
+                    break
             release_all(conn, moderator)
             if candidate is None:
                 return None
@@ -99,18 +111,25 @@ def _held(conn: sa.Connection, queue: str, filters: Filters, moderator: str,
 
 
 def _candidates(queue: str, order: str, filters: Filters, moderator: str,
-                at: datetime) -> sa.Select:
-    """Open comments of ``queue`` that ``moderator`` may claim, best first."""
-    skipped = sa.exists().where(
-        decisions.c.comment_id == queue_items.c.comment_id,
-        decisions.c.moderator == moderator, decisions.c.action == "skip",
-        decisions.c.decided_at >= queue_items.c.entered_at)
+                at: datetime, *, offer_skipped: bool = False) -> sa.Select:
+    """Open comments of ``queue`` that ``moderator`` may claim, best first (without the ones
+    they skipped since the comment entered the queue, unless ``offer_skipped``)."""
     query = (_open_items(queue, filters)
              .outerjoin(claims, claims.c.comment_id == queue_items.c.comment_id)
-             .where(sa.or_(claims.c.comment_id.is_(None), claims.c.expires_at <= at), ~skipped))
+             .where(sa.or_(claims.c.comment_id.is_(None), claims.c.expires_at <= at)))
+    if not offer_skipped:
+        query = query.where(~_skipped_by(moderator))
     if order == "priority":
         return query.order_by(queue_items.c.priority.desc(), queue_items.c.comment_id.desc())
     return query.order_by(queue_items.c.uncertainty.asc(), queue_items.c.comment_id.asc())
+
+
+def _skipped_by(moderator: str) -> sa.Exists:
+    """SQL: ``moderator`` skipped the queue item's comment since it (last) entered the queue."""
+    return sa.exists().where(
+        decisions.c.comment_id == queue_items.c.comment_id,
+        decisions.c.moderator == moderator, decisions.c.action == "skip",
+        decisions.c.decided_at >= queue_items.c.entered_at)
 
 
 def _take_claim(store: Store, conn: sa.Connection, comment_id: int, moderator: str,
@@ -145,6 +164,78 @@ def release(store: Store, moderator: str) -> None:
     check_moderator(moderator)
     with store.write() as conn:
         release_all(conn, moderator)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An open comment the moderator skipped; it comes back when nothing else is left."""
+
+    comment: Comment
+    queue: str
+    skipped_at: datetime  # the moderator's latest skip of it
+
+
+def skipped(store: Store, moderator: str, *, queue: str | None = None) -> list[Skipped]:
+    """The open comments ``moderator`` skipped (since they entered the queue), the latest
+    skip first; ``queue`` limits them to one queue."""
+    check_moderator(moderator)
+    last = (sa.select(decisions.c.comment_id,
+                      sa.func.max(decisions.c.decided_at).label("skipped_at"))
+            .where(decisions.c.moderator == moderator, decisions.c.action == "skip")
+            .group_by(decisions.c.comment_id).subquery("last_skip"))
+    query = (sa.select(*COMMENT_COLUMNS, queue_items.c.queue, last.c.skipped_at)
+             .join(queue_items, queue_items.c.comment_id == comments.c.id)
+             .join(last, last.c.comment_id == comments.c.id)
+             .where(queue_items.c.status == OPEN,
+                    last.c.skipped_at >= queue_items.c.entered_at)
+             .order_by(last.c.skipped_at.desc(), comments.c.id.desc()))
+    if queue is not None:
+        query = query.where(queue_items.c.queue == queue)
+    with store.read() as conn:
+        rows = conn.execute(query).all()
+    return [Skipped(Comment.from_row(row), row.queue, row.skipped_at) for row in rows]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A comment a moderator holds right now."""
+
+    comment_id: int
+    external_id: str
+    queue: str
+    moderator: str
+    claimed_at: datetime
+    expires_at: datetime
+
+
+def held_claims(store: Store, *, now: datetime | None = None) -> list[Claim]:
+    """Every claim not expired, by moderator, oldest first (for an admin)."""
+    query = (sa.select(claims.c.comment_id, comments.c.external_id, queue_items.c.queue,
+                       claims.c.moderator, claims.c.claimed_at, claims.c.expires_at)
+             .join(comments, comments.c.id == claims.c.comment_id)
+             .join(queue_items, queue_items.c.comment_id == claims.c.comment_id)
+             .where(claims.c.expires_at > (now or utcnow()))
+             .order_by(claims.c.moderator, claims.c.claimed_at, claims.c.comment_id))
+    with store.read() as conn:
+        return [Claim(**row._mapping) for row in conn.execute(query)]
+
+
+def release_claims(store: Store, by, *, moderator: str | None = None,
+                   comment_id: int | None = None) -> int:
+    """An admin (``by``, an account with ``is_admin``) releases the claim on ``comment_id``
+    or every claim ``moderator`` holds; returns how many were released (0: none held, e.g.
+    decided or released meanwhile). Raises ``AuthError`` for a non-admin."""
+    require_admin(by)
+    if (moderator is None) == (comment_id is None):
+        raise ValueError("release_claims needs exactly one of moderator= or comment_id=")
+    query = claims.delete()
+    if moderator is not None:
+        check_moderator(moderator)
+        query = query.where(claims.c.moderator == moderator)
+    else:
+        query = query.where(claims.c.comment_id == comment_id)
+    with store.write() as conn:
+        return conn.execute(query).rowcount
 
 
 def claim_for(store: Store, conn: sa.Connection, comment_id: int, moderator: str) -> None:

@@ -14,7 +14,14 @@ import sqlalchemy as sa
 from moderation.queue.records import COMMENT_COLUMNS, Comment, is_current
 from moderation.queue.sketches import jaccard, shingles
 from moderation.store import Store
-from moderation.store.schema import VERDICTS, comment_sketches, comments, decisions, queue_items
+from moderation.store.schema import (
+    FEED_ACTIONS,
+    VERDICTS,
+    comment_sketches,
+    comments,
+    decisions,
+    queue_items,
+)
 from moderation.taxonomy import parse_labels
 
 PARENT_TEXT_CHARS = 2000  # the longest stretch of a parent comment shown above a reply
@@ -98,15 +105,23 @@ def parent_comment(store: Store, comment_id: int, *,
 
 
 def verdicts_in_force() -> sa.Subquery:
-    """Each comment version's decision in force (a verdict, given in the queue or imported,
-    that no undo points at): at most one each."""
-    undos = decisions.alias("undos")
+    """Each comment version's decision in force: its latest entry among the verdicts (given
+    in the queue, imported, or a correction made from «Історія») and undos, when that entry
+    is a verdict; at most one each. An undo or a reopening leaves none in force until the
+    next verdict; a correction replaces the verdict before it."""
     return (sa.select(decisions.c.id, decisions.c.comment_id, decisions.c.action,
                       decisions.c.labels, decisions.c.moderator, decisions.c.queue,
                       decisions.c.decided_at)
-            .where(decisions.c.action.in_(VERDICTS),
-                   ~sa.exists().where(undos.c.reverts_id == decisions.c.id))
+            .where(decisions.c.action.in_(VERDICTS), is_latest_entry(decisions))
             .subquery("verdicts"))
+
+
+def is_latest_entry(table: sa.FromClause = decisions) -> sa.ColumnElement[bool]:
+    """SQL: no verdict or undo on the same comment version came after this row of
+    ``table`` (``decisions`` or an alias); skips do not count."""
+    later = decisions.alias("later")
+    return ~sa.exists().where(later.c.comment_id == table.c.comment_id,
+                              later.c.action.in_(FEED_ACTIONS), later.c.id > table.c.id)
 
 
 def author_history(store: Store, author: str, *, limit: int = 20,

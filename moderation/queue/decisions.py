@@ -14,8 +14,9 @@ Actions (``decide``):
   an edit replaced keeps its decisions as they are.
 
 Decisions are never updated or deleted (the database refuses it) and each is appended to
-the hash chain (``moderation.store.chain``); a verdict is in force while no ``undo`` row
-points at it through ``reverts_id``.
+the hash chain (``moderation.store.chain``). What is in force on a comment version is its
+latest verdict-or-undo entry (``context.verdicts_in_force``): a decided comment is
+corrected from «Історія» by appending a new entry (``moderation.queue.corrections``).
 """
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from moderation.errors import (
 )
 from moderation.queue import outbox
 from moderation.queue.claims import check_moderator, claim_for, load_item
+from moderation.queue.context import is_latest_entry
 from moderation.queue.records import DECISION_COLUMNS, Decision, Item, is_current
 from moderation.store import Store, chain
 from moderation.store.schema import (
@@ -93,7 +95,8 @@ def decide(store: Store, comment_id: int | None, moderator: str, action: str,
 
 def undo(store: Store, moderator: str, *, comment_id: int | None = None,
          note: str | None = None) -> Decision:
-    """Revert ``moderator``'s latest verdict still in force; returns the ``undo`` decision.
+    """Revert ``moderator``'s latest verdict still in force (not replaced by a correction
+    since); returns the ``undo`` decision.
 
     The comment goes back to its queue, claimed by ``moderator`` (see ``current_item``).
     Repeated calls walk further back. Raises ``NothingToUndo`` or ``AlreadyReopened``.
@@ -103,7 +106,7 @@ def undo(store: Store, moderator: str, *, comment_id: int | None = None,
         query = (sa.select(*DECISION_COLUMNS)
                  .join(comments, comments.c.id == decisions.c.comment_id)
                  .where(decisions.c.moderator == moderator,
-                        decisions.c.action.in_(QUEUE_VERDICTS), ~_reverted(decisions.c.id),
+                        decisions.c.action.in_(QUEUE_VERDICTS), is_latest_entry(decisions),
                         is_current())
                  .order_by(decisions.c.id.desc()).limit(1))
         if comment_id is not None:
@@ -115,6 +118,9 @@ def undo(store: Store, moderator: str, *, comment_id: int | None = None,
         item = _lock_item(store, conn, target.comment_id)
         if item is None or item.status != DONE:
             raise AlreadyReopened(f"comment {target.comment_id} is back in the queue already")
+        if conn.execute(sa.select(decisions.c.id).where(  # corrected while we looked
+                decisions.c.id == target.id, is_latest_entry(decisions))).scalar() is None:
+            raise NothingToUndo(f"decision {target.id} was corrected meanwhile: see «Історія»")
         at = utcnow()
         try:
             decision = _insert(conn, comment_id=target.comment_id, moderator=moderator,
@@ -139,11 +145,6 @@ def current_item(store: Store, moderator: str) -> Item | None:
             .where(claims.c.moderator == moderator, queue_items.c.status == OPEN)
             .order_by(claims.c.claimed_at.desc()).limit(1)).scalar()
         return None if comment_id is None else load_item(conn, comment_id)
-
-
-def _reverted(decision_id: sa.ColumnElement) -> sa.Exists:
-    undos = decisions.alias("undos")
-    return sa.exists().where(undos.c.reverts_id == decision_id)
 
 
 def _parse(labels: Iterable[str] | None) -> list[str] | None:

@@ -1,10 +1,11 @@
 """Decisions as training rows, in the seed corpus's format, for retraining.
 
-One row per decided comment version, from the decision in force (the latest verdict, given
-in the queue or imported, that no undo reverted): ``id`` (the comment's external id),
-``article_title``, ``text``, ``labels`` (``;``-joined final labels, empty for an allowed
-comment) and ``lang``. An edited comment gives one row per decided version, each text with
-the verdict on that text (same ``id``, so a split by id keeps them together).
+One row per decided comment version, from the decision in force (its latest verdict or undo
+entry, when that is a verdict: given in the queue, imported, or a correction): ``id`` (the
+comment's external id), ``article_title``, ``text``, ``labels`` (``;``-joined final labels,
+empty for an allowed comment) and ``lang``. An edited comment gives one row per decided
+version, each text with the verdict on that text (same ``id``, so a split by id keeps them
+together).
 """
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import sqlalchemy as sa
 
+from moderation.display import titles
 from moderation.errors import DataError
 from moderation.queue.context import verdicts_in_force
 from moderation.store import Store
@@ -33,13 +34,20 @@ HISTORY_COLUMNS = ("decision_id", "decided_at", "moderator", "action", "labels",
 
 def history(store: Store, *, moderator: str | None = None, label: str | None = None,
             action: str | None = None, since: datetime | None = None,
-            until: datetime | None = None, limit: int | None = 10_000) -> pd.DataFrame:
+            until: datetime | None = None, text: str | None = None,
+            limit: int | None = 10_000) -> pd.DataFrame:
     """Decisions, newest first, filtered; one row each, columns ``HISTORY_COLUMNS``.
 
-    ``label`` keeps decisions whose final labels include it. Each decision shows the version
-    of the comment it was made on (its ``text`` then), so an edited comment's earlier
-    verdicts stay next to the text they judged. Imported outcomes have action ``import``.
+    ``label`` keeps decisions whose final labels include it; ``text`` those whose comment
+    text contains it, ignoring case (Cyrillic too: the store's ``lower`` folds every
+    letter on both databases). Each decision shows the version of the comment it was made
+    on (its ``text`` then), so an edited comment's earlier verdicts stay next to the text
+    they judged. Imported outcomes have action ``import``.
     """
+    if text is not None and ("\x00" in text or len(text) > 1000):
+        raise DataError("a search must be plain text under 1,000 characters without NUL",
+                        field="text")
+    text = (text or "").strip() or None
     if label is not None and label not in BY_NAME:
         raise DataError(f"unknown label {label!r}; expected one of {', '.join(LABELS)}",
                         field="label")
@@ -65,12 +73,52 @@ def history(store: Store, *, moderator: str | None = None, label: str | None = N
         query = query.where(decisions.c.decided_at >= since)
     if until:
         query = query.where(decisions.c.decided_at <= until)
+    if text:
+        query = query.where(sa.func.lower(comments.c.text).contains(text.lower(),
+                                                                    autoescape=True))
     if limit:
         query = query.limit(limit)
     with store.read() as conn:
         rows = conn.execute(query).all()
     frame = pd.DataFrame([tuple(row) for row in rows], columns=list(HISTORY_COLUMNS))
     return frame.astype({"decision_id": "int64", "comment_id": "int64", "version": "int64"})
+
+
+ACTION_TITLES = {"confirm": "порушення: приховано", "override": "дозволено: залишено",
+                 "relabel": "мітки змінено", "skip": "пропущено",
+                 "undo": "скасовано: повернуто в чергу", "import": "імпортовано з сайту"}
+QUEUE_TITLES = {"review": "черга", "spot_check": "вибіркова перевірка"}
+READABLE_COLUMNS = {"text": "Текст коментаря", "decided_at": "Час", "moderator": "Модератор",
+                    "action": "Дія", "labels": "Мітки", "note": "Примітка",
+                    "author": "Автор", "article_title": "Стаття", "queue": "Черга",
+                    "external_id": "№ на сайті", "version": "Версія",
+                    "decision_id": "Рішення №"}
+ALLOWED = "без порушень"  # a verdict with no labels
+NONE = "—"
+
+
+def readable_history(frame: pd.DataFrame) -> pd.DataFrame:
+    """``history`` as people read it: the comment text first, Ukrainian headers
+    (``READABLE_COLUMNS``), actions and labels in words, «—» for what is missing."""
+    def labels(value):
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            return NONE  # skip, undo: no labels
+        return titles(parse_labels(value)) if value else ALLOWED
+
+    def plain(value):
+        return NONE if value is None or (isinstance(value, float) and pd.isna(value)) \
+            or value == "" else value
+
+    out = pd.DataFrame({
+        "text": frame["text"].map(plain), "decided_at": frame["decided_at"],
+        "moderator": frame["moderator"],
+        "action": frame["action"].map(lambda a: ACTION_TITLES.get(a, a)),
+        "labels": frame["labels"].map(labels), "note": frame["note"].map(plain),
+        "author": frame["author"].map(plain), "article_title": frame["article_title"].map(plain),
+        "queue": frame["queue"].map(lambda q: QUEUE_TITLES.get(q, q)),
+        "external_id": frame["external_id"], "version": frame["version"],
+        "decision_id": frame["decision_id"]}, columns=list(READABLE_COLUMNS))
+    return out.rename(columns=READABLE_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -135,6 +183,56 @@ def _quality(rows) -> dict:
         override_rate=overridden / reviewed if reviewed else None,
         spot_check_miss_rate=missed / spot if spot else None,
         reviewed=reviewed, spot_checked=spot)
+
+
+WORK_GAP = timedelta(minutes=10)  # a longer pause between two decisions is a break, not work
+MODERATOR_COLUMNS = ("moderator", "decisions", "days", "per_day", "override_rate",
+                     "relabel_rate", "median_seconds", "timed")
+
+
+def moderator_metrics(store: Store, *, since: datetime | None = None,
+                      until: datetime | None = None) -> pd.DataFrame:
+    """One row per moderator over their own queue verdicts (confirm, override, relabel):
+
+    - ``decisions``, ``days`` with at least one, ``per_day`` (decisions / days);
+    - ``override_rate``: share of their review-queue verdicts that allowed a flagged comment;
+      ``relabel_rate``: share where they changed the model's labels;
+    - ``median_seconds``: the median time between two consecutive verdicts of theirs, over
+      ``timed`` such pairs (a pause longer than ``WORK_GAP`` is a break and not counted):
+      the time one decision takes while working through the queue.
+
+    Verdicts later undone still count: they are work done. Days are UTC days.
+    """
+    query = (sa.select(decisions.c.moderator, decisions.c.action, decisions.c.queue,
+                       decisions.c.decided_at)
+             .where(decisions.c.action.in_(QUEUE_VERDICTS))
+             .order_by(decisions.c.moderator, decisions.c.decided_at, decisions.c.id))
+    if since:
+        query = query.where(decisions.c.decided_at >= since)
+    if until:
+        query = query.where(decisions.c.decided_at <= until)
+    with store.read() as conn:
+        rows = conn.execute(query).all()
+    frame = pd.DataFrame([tuple(r) for r in rows],
+                         columns=["moderator", "action", "queue", "decided_at"])
+    if frame.empty:
+        return pd.DataFrame(columns=list(MODERATOR_COLUMNS))
+    out = []
+    for moderator, own in frame.groupby("moderator", sort=True):
+        review = own[own["queue"] == "review"]
+        gaps = own["decided_at"].diff().dropna()
+        gaps = gaps[gaps <= WORK_GAP].dt.total_seconds()
+        days = own["decided_at"].map(lambda t: t.date()).nunique()
+        out.append({
+            "moderator": moderator, "decisions": len(own), "days": days,
+            "per_day": len(own) / days,
+            "override_rate": float((review["action"] == "override").mean()) if len(review)
+            else None,
+            "relabel_rate": float((review["action"] == "relabel").mean()) if len(review)
+            else None,
+            "median_seconds": float(gaps.median()) if len(gaps) else None,
+            "timed": len(gaps)})
+    return pd.DataFrame(out, columns=list(MODERATOR_COLUMNS))
 
 
 def open_counts(store) -> dict[str, int]:

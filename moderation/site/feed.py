@@ -1,9 +1,11 @@
 """The moderators' decisions as a feed the site polls to hide or restore comments.
 
 Each entry is one decision that changes what is in force for a comment version: a verdict
-(confirm, override, relabel, or an ``import``) or an ``undo``. ``action`` says what the site
-should do now: ``hide`` when the verdict in force after this entry has labels, ``keep``
-otherwise (an undo leaves no verdict in force, or the one it fell back to). ``reverts`` is
+(confirm, override, relabel, or an ``import``) or an ``undo``. The latest entry of a version
+is what is in force, so a correction made from «Історія» (a ``relabel`` on a decided
+comment, or an ``undo`` that reopens it) is simply the next entry. ``action`` says what the
+site should do now: ``hide`` when this entry is a verdict with labels, ``keep`` otherwise
+(after an undo no verdict is in force: the comment is back in the queue). ``reverts`` is
 the cursor of the entry an undo takes back. Reasons give each label in the site's words.
 
 Paging is by an opaque cursor, ``"<txid>.<id>"``, and never misses or repeats an entry while
@@ -21,7 +23,6 @@ moderators keep deciding:
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -114,11 +115,11 @@ def _select() -> sa.Select:
 
 
 def _entries(conn: sa.Connection, rows) -> list[Entry]:
-    after_undo = _in_force_after_undos(conn, [row for row in rows if row.action == "undo"])
     out = []
     for row in rows:
-        labels = (after_undo[row.id] if row.action == "undo"
-                  else tuple(parse_labels(row.labels)))
+        # the latest entry is in force: after an undo (or a reopening) there is no verdict
+        # until the next one, and a correction's labels replace those before it
+        labels = () if row.action == "undo" else tuple(parse_labels(row.labels))
         out.append(Entry(
             cursor=format_cursor(row.txid, row.id), comment_id=row.external_id,
             version=row.version, action="hide" if labels else "keep", decision=row.action,
@@ -126,27 +127,4 @@ def _entries(conn: sa.Connection, rows) -> list[Entry]:
             decided_at=row.decided_at,
             reverts=None if row.reverts_id is None else format_cursor(row.reverts_txid,
                                                                       row.reverts_id)))
-    return out
-
-
-def _in_force_after_undos(conn: sa.Connection, undos) -> dict[int, tuple[str, ...]]:
-    """For each undo row, the labels of the verdict in force on its comment version right
-    after it (decisions on one version are written one at a time, so ids order them)."""
-    if not undos:
-        return {}
-    history = defaultdict(list)
-    for row in conn.execute(
-            sa.select(decisions.c.id, decisions.c.comment_id, decisions.c.action,
-                      decisions.c.labels, decisions.c.reverts_id)
-            .where(decisions.c.comment_id.in_({u.comment_id for u in undos}),
-                   decisions.c.action.in_(FEED_ACTIONS),
-                   decisions.c.id <= max(u.id for u in undos))
-            .order_by(decisions.c.id)):
-        history[row.comment_id].append(row)
-    out = {}
-    for undo in undos:
-        earlier = [d for d in history[undo.comment_id] if d.id <= undo.id]
-        undone = {d.reverts_id for d in earlier if d.action == "undo"}
-        verdicts = [d for d in earlier if d.action != "undo" and d.id not in undone]
-        out[undo.id] = tuple(parse_labels(verdicts[-1].labels)) if verdicts else ()
     return out

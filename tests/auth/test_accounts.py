@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from moderation import auth
 from moderation.auth import Moderator
-from moderation.errors import AuthError
 from moderation.cli import main
+from moderation.errors import AuthError
 from moderation.store.schema import moderator_accounts
 
 

@@ -74,3 +74,23 @@ def test_decisions_seen_from_a_manifest():
     assert decisions_seen({}) is None
     assert decisions_seen({"decisions_until": True}) is None
     assert decisions_seen({"decisions_until": -1}) is None
+
+
+def test_a_correction_from_history_is_the_training_label(store, tmp_path, tiny_seed):
+    from moderation.queue import correct, reopen
+
+    ingest(store, tmp_path, site_rows()[4:6])
+    item = next_item(store, "marta")
+    decide(store, item.comment.id, "marta", "confirm")  # J: the model's labels
+    other = next_item(store, "marta") or next_item(store, "marta", queue="spot_check")
+    decide(store, other.comment.id, "marta", "relabel", ["insult"])
+    first = training_set(store, base=no_rows())
+    correct(store, item.comment.id, "olena", ["advertising", "improper"], "не образа: реклама")
+    data = training_set(store, base=no_rows())
+    assert data.decisions == 2  # one row per comment: the correction replaced the verdict
+    row = list(data.data.frame["id"]).index(item.comment.external_id)
+    assert [LABELS[i] for i in np.flatnonzero(data.data.Y[row])] == ["advertising", "improper"]
+    assert data.decisions_until == max_decision(store) > first.decisions_until
+    reopen(store, other.comment.id, "olena", "перевірити ще раз")
+    assert list(training_set(store, base=no_rows()).data.frame["id"]) == [
+        item.comment.external_id]  # reopened: no verdict in force, not a training row

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pandas as pd
 import pytest
 from helpers import write_csv
 
@@ -46,9 +47,13 @@ def filled(store, keyword_model, tmp_path):
 
 
 def ids(store, moderator="m", **kwargs) -> list[str]:
-    """Claim and confirm-or-skip until the queue is empty; the external ids in order."""
+    """Claim and skip until the queue offers a skipped comment back (or is empty); the
+    external ids in order. The comment offered back stays claimed: it is released here."""
     out = []
     while (item := next_item(store, moderator, **kwargs)) is not None:
+        if item.comment.external_id in out:
+            release(store, moderator)
+            break
         out.append(item.comment.external_id)
         decide(store, item.comment.id, moderator, "skip")
     return out
@@ -235,3 +240,30 @@ def test_nul_in_a_filter_is_refused_before_sql(field):
 
     with pytest.raises(DataError, match="without NUL"):
         Filters(**{field: "abc\x00' OR 1=1"})
+
+
+def test_moderator_metrics(filled):
+    from moderation.queue import moderator_metrics
+
+    t0 = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    plan = [("anna", "confirm", None, 0), ("anna", "override", None, 30),
+            ("anna", "relabel", ["insult"], 90),  # 60 s after the last one
+            ("bohdan", "confirm", None, 60 * 60 * 24)]  # the next day
+    for moderator, action, labels, seconds in plan:
+        item = next_item(filled, moderator)
+        decide(filled, item.comment.id, moderator, action, labels,
+               now=t0 + timedelta(seconds=seconds))
+    spot = next_item(filled, "anna", queue="spot_check")
+    decide(filled, spot.comment.id, "anna", "confirm", ["advertising"],
+           now=t0 + timedelta(minutes=40))  # after a 38-minute break: not timed
+    frame = moderator_metrics(filled).set_index("moderator")
+    anna, bohdan = frame.loc["anna"], frame.loc["bohdan"]
+    assert (anna["decisions"], anna["days"], anna["per_day"]) == (4, 1, 4.0)
+    assert anna["override_rate"] == pytest.approx(1 / 3)  # review verdicts only
+    assert anna["relabel_rate"] == pytest.approx(1 / 3)
+    assert (anna["median_seconds"], anna["timed"]) == (45.0, 2)  # 30 s and 60 s
+    assert (bohdan["decisions"], bohdan["override_rate"], bohdan["timed"]) == (1, 0.0, 0)
+    assert bohdan["median_seconds"] is None or pd.isna(bohdan["median_seconds"])
+    later = moderator_metrics(filled, since=t0 + timedelta(hours=1))
+    assert list(later["moderator"]) == ["bohdan"]
+    assert moderator_metrics(filled, until=t0 - timedelta(days=1)).empty

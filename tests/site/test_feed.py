@@ -197,3 +197,21 @@ def test_no_gap_and_no_repeat_while_moderators_decide(store, keyword_model, tmp_
     assert sorted(served) == sorted(in_store), "an entry was missed"
     keys = [parse_cursor(e.cursor) for e in polled]
     assert keys == sorted(keys)
+
+
+def test_a_correction_from_history_is_the_latest_entry_the_site_applies(store, keyword_model,
+                                                                        tmp_path):
+    from moderation.queue import correct, reopen
+
+    fill(store, keyword_model, tmp_path, 1)
+    item = next_item(store, "petro")
+    decide(store, item.comment.id, "petro", "confirm")  # hide: insult
+    correct(store, item.comment.id, "olena", [], "це не образа")  # keep
+    correct(store, item.comment.id, "olena", ["advertising"], "насправді реклама")  # hide
+    reopen(store, item.comment.id, "olena", "треба ще раз глянути")  # keep: back in the queue
+    entries, _ = read_all(store)
+    assert [(e.decision, e.action, e.labels) for e in entries] == [
+        ("confirm", "hide", ("insult",)), ("relabel", "keep", ()),
+        ("relabel", "hide", ("advertising",)), ("undo", "keep", ())]
+    assert entries[-1].reverts == entries[2].cursor  # the reopening reverts the correction
+    assert [r.label for r in entries[2].reasons] == ["advertising"]

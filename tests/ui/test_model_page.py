@@ -75,6 +75,25 @@ def test_model_page_for_a_moderator_has_no_training_controls(app_env):
     assert not [b for b in at.button if b.key in ("retrain", "promote", "rollback")]
 
 
+def test_model_page_shows_the_card_and_figures_in_ukrainian(app_env):
+    at = start("petro")
+    at.switch_page("views/model.py").run()
+    assert not at.exception
+    columns = [list(d.value.columns) for d in at.dataframe]
+    assert columns[0] == ["мітка", "точність", "повнота", "F1", "поріг"]  # the CV figures
+    headings = [m.value for m in at.markdown if m.value.startswith("**")]
+    for title in ("Призначення", "Мітки", "Дані для навчання", "Відомі обмеження"):
+        assert f"**{title}**" in headings
+    plain = [t.value for t in at.text]
+    assert any(t.startswith("Модель позначає коментарі читачів") for t in plain)
+    assert not at.code  # the English MODEL_CARD.md is no longer dumped on the page
+    page = shown(at) + "\n".join(plain)
+    for english in ("Intended use", "Known limits", "precision", "recall"):
+        assert english not in page
+    assert {c for names in columns[1:] for c in names} >= {  # the card's tables
+        "мітка", "точність", "повнота", "поріг", "порушень у даних"}
+
+
 def test_admin_trains_in_the_background_promotes_and_rolls_back(app_env, tmp_path, monkeypatch):
     small_seed_for_jobs(tmp_path / "job_site", monkeypatch)
     monkeypatch.setenv("MODERATION_TEST_JOB_SLEEP", "4")

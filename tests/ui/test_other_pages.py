@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from ui_helpers import PASSWORDS, sign_in, start, texts
 
+from moderation.display import AUTOLINK_BREAK
 
 
 def test_spot_check_needs_a_label_to_confirm_then_records_it(app_env):
@@ -33,10 +34,10 @@ def test_history_filters_and_formula_safe_csv(app_env):
     at.switch_page("views/history.py").run()
     assert len(at.dataframe[0].value) == 2
     at.selectbox(key="hist_action").set_value("override").run()
-    assert list(at.dataframe[0].value["action"]) == ["override"]
+    assert list(at.dataframe[0].value["Дія"]) == ["дозволено: залишено"]
     at.selectbox(key="hist_action").set_value(None)
     at.selectbox(key="hist_label").set_value("insult").run()
-    assert list(at.dataframe[0].value["action"]) == ["confirm"]
+    assert list(at.dataframe[0].value["Дія"]) == ["порушення: приховано"]
     at.selectbox(key="hist_label").set_value(None)
     at.selectbox(key="hist_moderator").set_value("petro").run()
     assert at.dataframe[0].value.empty
@@ -66,8 +67,15 @@ def test_stats_page(app_env):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["У черзі"] == "4"
     assert metrics["Позначки відхилено"] == "50%"
-    quality = at.dataframe[0].value.set_index("мітка")
+    people = at.dataframe[0].value.set_index("модератор")
+    assert people.loc["olena", "рішень"] == 2
+    assert people.loc["olena", "дозволено позначених"] == 0.5
+    assert people.loc["olena", "проміжків"] == 1  # two decisions in a row: one interval
+    quality = at.dataframe[1].value.set_index("мітка")
     assert quality.loc["Образа", "точність позначок"] == 1.0
+    assert quality.loc["Образа", "вирішено позначених"] == 1
+    at.radio(key="stats_period").set_value(7).run()
+    assert at.dataframe[0].value["рішень"].sum() == 2
 
 
 def test_admin_adds_a_moderator(app_env):
@@ -79,6 +87,24 @@ def test_admin_adds_a_moderator(app_env):
     assert not at.exception
     assert "<b>ivan</b>" in [m.name for m in app_env.moderators()]
     assert "Додано: <b>ivan</b>" in texts(at)
+
+
+@pytest.mark.parametrize(("name", "password", "message"), [
+    ("ivan", "short", "Не додано: пароль закороткий: потрібно щонайменше 8 символів"),
+    ("petro", "petro-new-secret", "Не додано: модератор 'petro' уже є"),
+    ("iv\u200ban", "ivan-secret-1", "Не додано: ім'я модератора не може містити керівних"),
+])
+def test_refused_moderator_is_explained_in_ukrainian(app_env, name, password, message):
+    at = start("olena")
+    at.switch_page("views/moderators.py").run()
+    at.text_input(key="new_name").input(name)
+    at.text_input(key="new_password").input(password)
+    at.button(key="new_submit").click().run()
+    assert not at.exception
+    errors = [e.value.replace("\\", "") for e in at.error]
+    assert len(errors) == 1 and errors[0].replace(AUTOLINK_BREAK, "").startswith(message)
+    assert "password" not in errors[0] and "exists" not in errors[0]
+    assert sorted(m.name for m in app_env.moderators()) == ["olena", "petro"]
 
 
 def test_moderator_has_no_moderators_page(app_env):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ui_data import INJECTION
-from ui_helpers import no_html, sign_in, start, texts
+from ui_helpers import captions, sign_in, start, static_html_only, texts
 
 
 def shown_comment(at) -> str:
@@ -101,7 +101,7 @@ def test_skip_then_undo(app_env):
     rows = app_env.history()
     assert rows.iloc[0]["action"] == "undo" and rows.iloc[0]["reverts_id"] == confirmed[
         "decision_id"]
-    assert "Рішення скасовано" in texts(at)
+    assert f"Рішення скасовано: коментар №{confirmed['external_id']} повернувся" in texts(at)
     assert shown_comment(at) == confirmed["text"]  # the undone comment is back
 
 
@@ -129,8 +129,21 @@ def test_user_text_is_never_html(app_env):
     assert INJECTION in page.replace("\u00a0", " ") or "<script>alert(1)</script>" in page
     assert "<img src=x onerror=alert(3)>" in page  # the author, literally
     assert "<script>alert('title')</script>" in page  # the article title, literally
-    assert not [m for m in at.markdown if m.proto.allow_html]
-    no_html(at)
+    static_html_only(at)
+
+
+def test_label_toggles_switch_and_show_their_state(app_env):
+    at = start("olena")  # c6, the injection comment: the model flagged «Образа» only
+    assert at.button(key="toggle_insult").proto.type == "primary"
+    assert at.button(key="toggle_improper").proto.type == "secondary"
+    assert not [b.key for b in at.button if b.key and b.key.startswith("toggle_")
+                and b.proto.icon]  # no icon squeezing the longest names
+    at.button(key="toggle_improper").click().run()
+    assert at.button(key="toggle_improper").proto.type == "primary"
+    assert "вибрані залито кольором): Некоректне, Образа" in captions(at)
+    at.button(key="toggle_insult").click().run()
+    assert at.button(key="toggle_insult").proto.type == "secondary"
+    assert "вибрані залито кольором): Некоректне" in captions(at)
 
 
 def test_empty_queue(app_env):

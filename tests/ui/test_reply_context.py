@@ -3,7 +3,7 @@ plain text, opening line), never as Markdown or a link; the backlog in the page 
 from __future__ import annotations
 
 from helpers import KeywordModel, write_csv
-from ui_helpers import no_html, start
+from ui_helpers import start, static_html_only
 
 from moderation.queue.ingest import ingest_file
 
@@ -58,7 +58,7 @@ def test_the_parent_and_the_article_stand_above_the_reply(app_env, tmp_path):
     for untrusted in (PARENT, "user@example.com", "www.evil.example", "news.example",
                       "javascript"):
         assert untrusted not in markdown  # user text of the context never goes to Markdown
-    no_html(at)
+    static_html_only(at)
     assert not [b for b in at.get("link_button") if "javascript" in str(b.proto)]
 
 

@@ -3,7 +3,9 @@ shows them; sessions end after their maximum age. (The comment, author and artic
 the queue page: test_queue_page.py::test_user_text_is_never_html.)"""
 from __future__ import annotations
 
-from ui_helpers import no_html, start, texts
+from ui_helpers import start, static_html_only, texts
+
+no_html = static_html_only
 
 
 EVIL_NAME = "<img src=x onerror=alert('name')>"
@@ -26,7 +28,7 @@ def test_note_and_moderator_name_show_literally(app_env):
         no_html(at)
     at.switch_page("views/history.py").run()
     frame = at.dataframe[0].value
-    assert list(frame["note"]) == [EVIL_NOTE] and list(frame["moderator"]) == [EVIL_NAME]
+    assert list(frame["Примітка"]) == [EVIL_NOTE] and list(frame["Модератор"]) == [EVIL_NAME]
     at.switch_page("views/moderators.py").run()
     assert EVIL_NAME in list(at.dataframe[0].value["ім'я"])
 

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 import uikit
 
+from moderation.classifier.card_uk import card_sections
 from moderation.display import md_escape
 from moderation.errors import AuthError, JobError, ModelError
 from moderation.learning.comparison import Comparison
@@ -57,8 +58,8 @@ def comparison_table(comparison) -> pd.DataFrame:
 if model is not None:
     st.markdown(f"Поточна модель: {md_escape(model.version)}")
     cv = model.metrics.get("cv", {})
-    rows = [{"мітка": BY_NAME[label].title_uk, "precision": m.get("precision"),
-             "recall": m.get("recall"), "F1": m.get("f1"), "поріг": m.get("threshold")}
+    rows = [{"мітка": BY_NAME[label].title_uk, "точність": m.get("precision"),
+             "повнота": m.get("recall"), "F1": m.get("f1"), "поріг": m.get("threshold")}
             for label, m in cv.get("labels", {}).items() if label in BY_NAME]
     if rows:
         macro = cv.get("macro_f1")
@@ -70,9 +71,16 @@ if model is not None:
         st.caption(f"Навчена на початковому корпусі та {model.manifest.get('decisions_used', 0)} "
                    f"рішеннях модераторів (до №{model.manifest['decisions_until']}); вага рішення "
                    f"проти рядка корпусу: {weight.get('weight', 1):g}.")
-    with st.expander("Картка моделі (MODEL_CARD.md)"):
-        # the card verified when the model was loaded, shown as text (never rendered)
-        st.code(model.card or "Картки немає.", language=None, wrap_lines=True)
+    with st.expander("Картка моделі"):
+        # the card's content in Ukrainian, from the manifest of the loaded (verified) model:
+        # sentences as plain text and figures as tables, never rendered as Markdown
+        for i, section in enumerate(card_sections(model.manifest)):
+            st.markdown(f"**{md_escape(section.title)}**")
+            for line in section.lines:
+                st.text(line)
+            if section.table:
+                st.dataframe(pd.DataFrame(list(section.table)), hide_index=True,
+                             key=f"model_card_{i}")
 
 with uikit.db_errors():
     promoted = promotions(uikit.store(), limit=20)
