@@ -16,14 +16,14 @@ from moderation.store.schema import comments, utcnow
 
 SNIPPET = "Депутати міськради проголосували за новий бюджет."
 THREAD = [  # the case: a reply that cannot be judged without the comment it answers
-    dict(id="p1", author="Тарас", text="Ти дурень, якщо віриш меру", parent_id="",
-         article_url="https://news.example/budget", article_snippet=SNIPPET,
-         posted_at="2024-05-01T10:00:00+00:00"),
-    dict(id="r1", author="Оля", text="@Тарас … Ви його теж бидлом назвете?", parent_id="p1",
-         article_url="https://news.example/budget", article_snippet=SNIPPET,
-         posted_at="2024-05-01T10:05:00+00:00"),
-    dict(id="r2", author="Петро", text="А де відповідь?", parent_id="gone",
-         article_url="", article_snippet="", posted_at="2024-05-01T10:06:00+00:00"),
+    {"id": "p1", "author": "Тарас", "text": "Ти дурень, якщо віриш меру", "parent_id": "",
+     "article_url": "https://news.example/budget", "article_snippet": SNIPPET,
+     "posted_at": "2024-05-01T10:00:00+00:00"},
+    {"id": "r1", "author": "Оля", "text": "@Тарас … Ви його теж бидлом назвете?",
+     "parent_id": "p1", "article_url": "https://news.example/budget",
+     "article_snippet": SNIPPET, "posted_at": "2024-05-01T10:05:00+00:00"},
+    {"id": "r2", "author": "Петро", "text": "А де відповідь?", "parent_id": "gone",
+     "article_url": "", "article_snippet": "", "posted_at": "2024-05-01T10:06:00+00:00"},
 ]
 
 
