@@ -44,6 +44,7 @@ BIDI_NOTICE = ("Текст містить приховані символи на
                "збережено, а символи позначено як ⟦RLO⟧, ⟦PDF⟧ тощо. Такі символи змінюють "
                "порядок літер на сторінці: читачі бачать інше, ніж записано.")
 BIDI_READERS = "Так коментар бачать читачі:"
+PARENT_CHARS = 500  # of the comment a reply answers: enough to judge, short enough to fit
 # Static CSS (no user text ever goes into it) so the review screen fits 1366x768: less empty
 # space above the title, and button labels that wrap only between words, never inside one.
 COMPACT_CSS = """<style>
@@ -140,22 +141,22 @@ def _reply_context(store, item) -> None:
     """The article (title, address as text, opening line) and the comment this one answers,
     when the site sent them; nothing otherwise."""
     c = item.comment
-    parent = parent_comment(store, c.id)
+    parent = parent_comment(store, c.id, max_chars=PARENT_CHARS)
     if not (parent or c.article_url or c.article_snippet):
         return
     with st.container(border=True, key="reply_context"):
-        if c.article_url or c.article_snippet:
-            st.text(f"Стаття: {_plain(c.article_title or c.article_id or '—')}")
-            if c.article_url:
-                st.text(f"Адреса: {_plain(c.article_url)}")
+        if c.article_url or c.article_snippet:  # one element each: the block stays short
+            lines = [f"Стаття: {_plain(c.article_title or c.article_id or '—')}"
+                     + (f" · {_plain(c.article_url)}" if c.article_url else "")]
             if c.article_snippet:
-                st.text(f"Початок статті: {_plain(c.article_snippet)}")
+                lines.append(f"Початок статті: {_plain(c.article_snippet)}")
+            st.text("\n".join(lines))
         if parent is not None:
             status = (" · приховано модератором" if parent.hidden else
                       " · залишено модератором" if parent.decided else "")
             st.text(f"У відповідь на: {_plain(parent.author or 'анонім')} · "
-                    f"{uikit.when(parent.posted_at)}{status}")
-            st.text(_plain(parent.text) + ("…" if parent.truncated else ""))
+                    f"{uikit.when(parent.posted_at)}{status}\n"
+                    + _plain(parent.text) + ("…" if parent.truncated else ""))
 
 
 def _selected(item) -> set[str]:

@@ -48,9 +48,8 @@ def test_the_parent_and_the_article_stand_above_the_reply(app_env, tmp_path):
     at = show_reply(start("olena"))
     assert not at.exception, at.exception
     shown = plain_texts(at)
-    assert shown[:5] == ["Стаття: Бюджет <i>міста</i>", f"Адреса: {URL}",
-                         f"Початок статті: {SNIPPET}",
-                         "У відповідь на: Тарас · 20.11.2026 10:00", PARENT]
+    assert shown[:2] == [f"Стаття: Бюджет <i>міста</i> · {URL}\nПочаток статті: {SNIPPET}",
+                         f"У відповідь на: Тарас · 20.11.2026 10:00\n{PARENT}"]
     assert shown[-1] == REPLY  # the «Текст без форматування» expander, below the comment
     blocks = [block_key(node) for node in at.main.children.values()]
     assert blocks.index("reply_context") < blocks.index("comment_box")  # above the comment
@@ -69,7 +68,21 @@ def test_a_hidden_parent_says_so(app_env, tmp_path):
     assert plain_texts(at)[-1] == PARENT
     at.button(key="act_confirm").click().run()
     at = show_reply(at)
-    assert "У відповідь на: Тарас · 20.11.2026 10:00 · приховано модератором" in plain_texts(at)
+    assert f"У відповідь на: Тарас · 20.11.2026 10:00 · приховано модератором\n{PARENT}" \
+        in plain_texts(at)
+
+
+def test_a_long_parent_is_cut(app_env, tmp_path):
+    long = "Довгий коментар, дурень. " * 40  # 1,000 characters
+    thread = [{**THREAD[0], "text": long}, THREAD[1]]
+    store = app_env.store()
+    try:
+        ingest_file(store, write_csv(tmp_path / "long.csv", thread), KeywordModel(),
+                    spot_check_rate=0)
+    finally:
+        store.dispose()
+    shown = plain_texts(show_reply(start("olena")))[1]
+    assert shown.endswith(long[:500] + "…")
 
 
 def test_a_comment_without_context_shows_no_block(app_env):
