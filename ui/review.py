@@ -142,7 +142,7 @@ def _reply_context(store, item) -> None:
     when the site sent them; nothing otherwise."""
     c = item.comment
     parent = parent_comment(store, c.id, max_chars=PARENT_CHARS)
-    if not (parent or c.article_url or c.article_snippet):
+    if not (parent or c.parent_id or c.article_url or c.article_snippet):
         return
     with st.container(border=True, key="reply_context"):
         if c.article_url or c.article_snippet:  # one element each: the block stays short
@@ -157,6 +157,8 @@ def _reply_context(store, item) -> None:
             st.text(f"У відповідь на: {_plain(parent.author or 'анонім')} · "
                     f"{uikit.when(parent.posted_at)}{status}\n"
                     + _plain(parent.text) + ("…" if parent.truncated else ""))
+        elif c.parent_id:
+            st.text(f"У відповідь на коментар № {_plain(c.parent_id)}: його немає в базі.")
 
 
 def _selected(item) -> set[str]:

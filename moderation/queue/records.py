@@ -25,6 +25,7 @@ class Comment:
     ingested_at: datetime
     version: int  # 1, then one more for each edit the author made under the same id
     article_snippet: str | None = None  # the article's opening line, as the site sent it
+    parent_id: str | None = None  # the site's id of the comment this one answers
 
     @classmethod
     def from_row(cls, row) -> Comment:

@@ -48,7 +48,7 @@ def test_ingest_stores_the_context(thread):
     assert (rows["p1"].parent_id, rows["r2"].article_url, rows["r2"].article_snippet) == (
         None, None, None)
     item = next_item(thread, "m", queue="spot_check", filters=Filters(author="Оля"))
-    assert item.comment.article_snippet == SNIPPET
+    assert (item.comment.article_snippet, item.comment.parent_id) == (SNIPPET, "p1")
 
 
 def test_the_parent_of_a_reply(thread):

@@ -85,6 +85,18 @@ def test_a_long_parent_is_cut(app_env, tmp_path):
     assert shown.endswith(long[:500] + "…")
 
 
+def test_a_reply_to_a_comment_not_stored_says_so(app_env, tmp_path):
+    store = app_env.store()
+    try:
+        ingest_file(store, write_csv(tmp_path / "orphan.csv", [
+            {"id": "r9", "author": "Відповідач", "text": REPLY, "parent_id": "p-gone"}]),
+            KeywordModel(), spot_check_rate=0)
+    finally:
+        store.dispose()
+    shown = plain_texts(show_reply(start("olena")))
+    assert shown[0] == "У відповідь на коментар № p-gone: його немає в базі."
+
+
 def test_a_comment_without_context_shows_no_block(app_env):
     at = start("olena")
     assert not [t for t in plain_texts(at) if t.startswith(("У відповідь на:", "Стаття:"))]
