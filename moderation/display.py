@@ -5,7 +5,8 @@ render literally in Markdown (no HTML, no Markdown, no LaTeX, no automatic links
 bidirectional controls shown as marks such as ``⟦RLO⟧``, not applied); ``highlighted_markdown``
 marks the model's trigger words inside an escaped comment; ``csv_bytes`` neutralises
 spreadsheet formulas in exported cells. ``label_rows``, ``titles`` and
-``flag_quality_frame`` put labels in the moderators' words. No Streamlit here.
+``flag_quality_frame`` put labels in the moderators' words; ``duration_uk`` says how long
+something has waited. No Streamlit here.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pandas as pd
 
@@ -139,3 +141,16 @@ def flag_quality_frame(flag_precision: dict[str, float | None],
                           "точність позначок": flag_precision.get(label),
                           "вирішено позначених": flagged_decided.get(label, 0)}
                          for label in LABELS])
+
+
+def duration_uk(delta: timedelta) -> str:
+    """A wait in Ukrainian, to the minute, two units at most: «3 год 10 хв», «2 дн 4 год»,
+    «45 хв», «менше хвилини»."""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} дн {hours} год" if hours else f"{days} дн"
+    if hours:
+        return f"{hours} год {minutes} хв" if minutes else f"{hours} год"
+    return f"{minutes} хв" if minutes else "менше хвилини"

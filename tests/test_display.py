@@ -94,6 +94,19 @@ def test_csv_export_neutralises_formulas():
     assert [r["n"] for r in rows] == ["1", "2", "3", "4", "5"]
 
 
+@pytest.mark.parametrize(("seconds", "expected"), [
+    (0, "менше хвилини"), (59, "менше хвилини"), (-5, "менше хвилини"), (60, "1 хв"),
+    (45 * 60 + 59, "45 хв"), (3600, "1 год"), (3 * 3600 + 10 * 60 + 30, "3 год 10 хв"),
+    (86400, "1 дн"), (2 * 86400 + 4 * 3600 + 59 * 60, "2 дн 4 год"),
+])
+def test_duration_uk(seconds, expected):
+    from datetime import timedelta
+
+    from moderation.display import duration_uk
+
+    assert duration_uk(timedelta(seconds=seconds)) == expected
+
+
 @pytest.mark.parametrize("text", LINKABLE)
 def test_urls_www_and_emails_are_no_autolinks(text):
     for out in (md_escape(text), highlighted_markdown(text, {})):

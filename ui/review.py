@@ -7,6 +7,10 @@ next comment appears without an extra click.
 User text (comment, author, title, id) is shown escaped and with its bidirectional control
 characters made visible (``⟦RLO⟧``), so nothing a reader cannot see reorders the page; a
 comment that holds such controls gets a notice and also its text as readers see it.
+
+Above a reply stand the comment it answers and the article's title, address and opening
+line, all as plain text (``st.text``: Markdown would turn a bare address or e-mail into a
+live link, even escaped); the address is never a link there.
 """
 from __future__ import annotations
 
@@ -16,18 +20,19 @@ import sqlalchemy as sa
 import streamlit as st
 import uikit
 
-from moderation.display import highlighted_markdown, md_escape, titles
+from moderation.display import duration_uk, highlighted_markdown, md_escape, titles
 from moderation.errors import DataError, StoreError
 from moderation.queue import (
     Filters,
     author_history,
+    backlog,
     current_item,
     decide,
     near_duplicates,
     next_item,
+    parent_comment,
     undo,
 )
-from moderation.queue.reports import open_counts
 from moderation.taxonomy import BY_NAME, LABEL_DEFS, LABELS, LANGS
 from moderation.text import bidi
 
@@ -39,6 +44,7 @@ BIDI_NOTICE = ("Текст містить приховані символи на
                "збережено, а символи позначено як ⟦RLO⟧, ⟦PDF⟧ тощо. Такі символи змінюють "
                "порядок літер на сторінці: читачі бачать інше, ніж записано.")
 BIDI_READERS = "Так коментар бачать читачі:"
+PARENT_CHARS = 500  # of the comment a reply answers: enough to judge, short enough to fit
 # Static CSS (no user text ever goes into it) so the review screen fits 1366x768: less empty
 # space above the title, and button labels that wrap only between words, never inside one.
 COMPACT_CSS = """<style>
@@ -60,14 +66,16 @@ def render(queue: str) -> None:
     with uikit.db_errors():
         store = uikit.store()
         item = next_item(store, moderator.name, queue=queue, order=order, filters=filters)
-        waiting = open_counts(store)[queue]
-    st.caption(f"Чекають рішення: {waiting}")
+        waiting = backlog(store, queue)
+    st.caption(_backlog_caption(waiting))
     if item is None:
         st.success("Тут порожньо: коментарів для перевірки немає." if not _any(filters) else
                    "Немає коментарів, що відповідають фільтрам.")
         _action_button("undo", "Скасувати останнє рішення", queue, None)
         return
     selected = _selected(item)
+    with uikit.db_errors():
+        _reply_context(store, item)
     _comment(item, model)
     _flags(item)
     _toggles(item, selected)
@@ -113,7 +121,44 @@ def _any(filters: Filters) -> bool:
     return any(getattr(filters, name) is not None for name in filters.__dataclass_fields__)
 
 
+def _backlog_caption(waiting) -> str:
+    parts = [f"Чекають рішення: {waiting.open}"]
+    if waiting.oldest_waiting is not None:
+        parts.append(f"найдовше чекає: {duration_uk(waiting.oldest_waiting)}")
+    parts.append(f"вирішено сьогодні: {waiting.decided_today}")
+    return " · ".join(parts)
+
+
 # ------------------------------------------------------------------ the comment
+
+
+def _plain(text: str | None) -> str:
+    """User text for ``st.text``: its bidirectional controls made visible."""
+    return bidi.visible(text or "")
+
+
+def _reply_context(store, item) -> None:
+    """The article (title, address as text, opening line) and the comment this one answers,
+    when the site sent them; nothing otherwise."""
+    c = item.comment
+    parent = parent_comment(store, c.id, max_chars=PARENT_CHARS)
+    if not (parent or c.parent_id or c.article_url or c.article_snippet):
+        return
+    with st.container(border=True, key="reply_context"):
+        if c.article_url or c.article_snippet:  # one element each: the block stays short
+            lines = [f"Стаття: {_plain(c.article_title or c.article_id or '—')}"
+                     + (f" · {_plain(c.article_url)}" if c.article_url else "")]
+            if c.article_snippet:
+                lines.append(f"Початок статті: {_plain(c.article_snippet)}")
+            st.text("\n".join(lines))
+        if parent is not None:
+            status = (" · приховано модератором" if parent.hidden else
+                      " · залишено модератором" if parent.decided else "")
+            st.text(f"У відповідь на: {_plain(parent.author or 'анонім')} · "
+                    f"{uikit.when(parent.posted_at)}{status}\n"
+                    + _plain(parent.text) + ("…" if parent.truncated else ""))
+        elif c.parent_id:
+            st.text(f"У відповідь на коментар № {_plain(c.parent_id)}: його немає в базі.")
 
 
 def _selected(item) -> set[str]:

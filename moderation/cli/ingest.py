@@ -15,7 +15,9 @@ def register(sub) -> None:
     p = sub.add_parser(
         "ingest", help="store and score new comments; flagged ones go to the review queue",
         description="Input (.csv or .jsonl) needs 'id' and 'text'; optional: article_id, "
-                    "article_title, article_url, author, posted_at (ISO 8601). Comments already "
+                    "article_title, article_url (http/https), article_snippet (the article's "
+                    "opening line), parent_id (the comment a reply answers), author, "
+                    "posted_at (ISO 8601). Comments already "
                     "in the store with the same id and text are counted as duplicates; the "
                     "same id with another text is an edit, stored as a new version, scored "
                     "and queued again. Bad rows are reported on stderr with their line and "

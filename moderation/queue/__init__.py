@@ -5,6 +5,8 @@
     decide(store, item.comment.id, "olena", "confirm")      # or override / relabel / skip
     undo(store, "olena"); current_item(store, "olena")      # the comment comes back
     author_history(store, item.comment.author); near_duplicates(store, item.comment.id)
+    parent_comment(store, item.comment.id)                  # the comment a reply answers
+    backlog(store, "review")                                 # waiting, oldest, decided today
     history(store, moderator=..., label=..., action=..., since=..., until=..., text=...)
     readable_history(frame)                                  # Ukrainian headers and words
     stats(store)
@@ -28,15 +30,19 @@ from moderation.queue.context import (
                                       AuthorHistory,
                                       NearDuplicate,
                                       NearDuplicates,
+                                      ParentComment,
                                       author_history,
                                       near_duplicates,
+                                      parent_comment,
 )
 from moderation.queue.corrections import correct, reopen
 from moderation.queue.decisions import current_item, decide, undo
 from moderation.queue.records import Comment, Decision, Filters, Item
 from moderation.queue.reports import (
                                       HISTORY_COLUMNS,
+                                      Backlog,
                                       QueueStats,
+                                      backlog,
                                       history,
                                       moderator_metrics,
                                       readable_history,
@@ -51,6 +57,7 @@ __all__ = [
                                       "QUEUES",
                                       "AuthorEntry",
                                       "AuthorHistory",
+                                      "Backlog",
                                       "Claim",
                                       "Comment",
                                       "Decision",
@@ -58,9 +65,11 @@ __all__ = [
                                       "Item",
                                       "NearDuplicate",
                                       "NearDuplicates",
+                                      "ParentComment",
                                       "QueueStats",
                                       "Skipped",
                                       "author_history",
+                                      "backlog",
                                       "correct",
                                       "current_item",
                                       "decide",
@@ -68,6 +77,7 @@ __all__ = [
                                       "history",
                                       "near_duplicates",
                                       "next_item",
+                                      "parent_comment",
                                       "release",
                                       "release_claims",
                                       "readable_history",

@@ -1,11 +1,13 @@
-"""What a moderator sees beside a comment: the author's history and near-duplicates.
+"""What a moderator sees beside a comment: the comment it answers, the author's history and
+near-duplicates.
 
-Both look at the current version of each comment only: an edited comment counts once, as
+All look at the current version of each comment only: an edited comment counts once, as
 it reads now.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -22,6 +24,7 @@ from moderation.store.schema import (
 )
 from moderation.taxonomy import parse_labels
 
+PARENT_TEXT_CHARS = 2000  # the longest stretch of a parent comment shown above a reply
 NEAR_THRESHOLD = 0.7  # Jaccard similarity of character 4-grams
 MAX_CANDIDATES = 500  # checked exactly, most shared band keys first
 
@@ -53,6 +56,52 @@ class NearDuplicates:
     count: int  # how many comments by other authors or under other articles match
     items: tuple[NearDuplicate, ...]  # the most similar ``limit`` of them
     complete: bool = True  # False: more candidates than MAX_CANDIDATES, count is a floor
+
+
+@dataclass(frozen=True)
+class ParentComment:
+    """The comment a reply answers, as it reads now (its current version)."""
+
+    id: int
+    external_id: str
+    version: int
+    author: str | None
+    text: str  # at most ``max_chars`` characters of it
+    truncated: bool  # the text goes on beyond ``text``
+    posted_at: datetime | None  # when the author posted it (its ingest time when unknown)
+    decided: bool  # a verdict is in force on it
+    hidden: bool  # that verdict found it breaking a rule
+
+
+def parent_comment(store: Store, comment_id: int, *,
+                   max_chars: int = PARENT_TEXT_CHARS) -> ParentComment | None:
+    """The comment that comment ``comment_id`` answers (its ``parent_id``), current version,
+    with at most ``max_chars`` characters of its text; ``None`` when the comment answers
+    none or the store does not hold the one it answers."""
+    if max_chars < 1:
+        raise ValueError(f"max_chars must be at least 1, got {max_chars}")
+    child = comments.alias("child")
+    verdicts = verdicts_in_force()
+    query = (sa.select(comments.c.id, comments.c.external_id, comments.c.version,
+                       comments.c.author,
+                       sa.func.substr(comments.c.text, 1, max_chars + 1).label("text"),
+                       sa.func.coalesce(comments.c.posted_at,
+                                        comments.c.ingested_at).label("posted_at"),
+                       verdicts.c.labels)
+             .join(child, child.c.parent_id == comments.c.external_id)
+             .outerjoin(verdicts, verdicts.c.comment_id == comments.c.id)
+             .where(child.c.id == comment_id, is_current())
+             .order_by(verdicts.c.id.desc())  # at most one in force; the latest if not
+             .limit(1))
+    with store.read() as conn:
+        row = conn.execute(query).first()
+    if row is None:
+        return None
+    return ParentComment(
+        id=row.id, external_id=row.external_id, version=row.version, author=row.author,
+        text=row.text[:max_chars], truncated=len(row.text) > max_chars,
+        posted_at=row.posted_at, decided=row.labels is not None,
+        hidden=bool(row.labels))
 
 
 def verdicts_in_force() -> sa.Subquery:

@@ -4,7 +4,8 @@
 and a ``moderation.tables.Problem`` (line and reason) for every bad one: what
 ``moderation.tables.read_table`` finds in the file (broken UTF-8, broken quoting or JSON, NUL
 bytes), plus empty or oversized text, an empty or repeated id, a field too long or not
-text, a lone surrogate, a date that is not ISO 8601. A file without an ``id`` or ``text``
+text, a lone surrogate, a date that is not ISO 8601, an ``article_url`` that is not an
+``http``/``https`` address. A file without an ``id`` or ``text``
 column is refused whole with a ``DataError`` naming the file.
 """
 from __future__ import annotations
@@ -12,14 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from moderation.tables import SURROGATE, Problem, read_table
 
 REQUIRED = ("id", "text")
-OPTIONAL = ("article_id", "article_title", "article_url", "author", "posted_at", "parent_id")
+OPTIONAL = ("article_id", "article_title", "article_url", "article_snippet", "author",
+            "posted_at", "parent_id")
 # longest value accepted per field (text: ``max_text_chars``); the store's columns fit these
 FIELD_LIMITS = {"id": 200, "article_id": 200, "author": 200, "article_title": 1000,
-                "article_url": 2000, "posted_at": 64, "parent_id": 200}
+                "article_url": 2000, "article_snippet": 1000, "posted_at": 64,
+                "parent_id": 200}
+URL_SCHEMES = ("http", "https")
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ class IncomingComment:
     author: str | None = None
     posted_at: datetime | None = None
     parent_id: str | None = None  # the site's id of the comment this one answers
+    article_snippet: str | None = None  # the article's opening line
 
 
 Row = IncomingComment | Problem
@@ -83,6 +89,10 @@ def check_record(path: str, line: int, record: dict, max_text_chars: int) -> Row
     if len(text) > max_text_chars:
         return Problem(path, line, f"text too long: {len(text)} characters, the limit is "
                                    f"{max_text_chars}", field="text", row_id=external_id)
+    if values["article_url"] and not is_web_url(values["article_url"]):
+        return Problem(path, line, "not a web address: it must start with http:// or https:// "
+                                   "and name a host, without spaces", field="article_url",
+                       row_id=external_id)
     try:
         posted_at = _parse_time(values["posted_at"])
     except ValueError:
@@ -92,7 +102,21 @@ def check_record(path: str, line: int, record: dict, max_text_chars: int) -> Row
         line=line, external_id=external_id, text=text,
         article_id=values["article_id"] or None, article_title=values["article_title"] or None,
         article_url=values["article_url"] or None, author=values["author"] or None,
-        posted_at=posted_at, parent_id=values["parent_id"] or None)
+        posted_at=posted_at, parent_id=values["parent_id"] or None,
+        article_snippet=values["article_snippet"] or None)
+
+
+def is_web_url(value: str) -> bool:
+    """``value`` is an absolute ``http``/``https`` address with a host and no spaces or
+    control characters (what may be shown to a moderator as an article's address)."""
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        return False
+    return parts.scheme.lower() in URL_SCHEMES and bool(host)
 
 
 def _parse_time(value: str | None) -> datetime | None:

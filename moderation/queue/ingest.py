@@ -207,7 +207,8 @@ def store_batch(store: Store, rows: list[IncomingComment], model: Scorer, *,
             [dict(external_id=r.external_id, version=version, article_id=r.article_id,
                   article_title=r.article_title, article_url=r.article_url, author=r.author,
                   text=r.text, lang=guess_lang(r.text), posted_at=r.posted_at,
-                  parent_id=r.parent_id, ingested_at=now, ingest_run_id=run_id)
+                  parent_id=r.parent_id, article_snippet=r.article_snippet,
+                  ingested_at=now, ingest_run_id=run_id)
              for r, version in planned],
         ).all() if planned else []
         if not inserted:

@@ -24,6 +24,8 @@ class Comment:
     posted_at: datetime | None
     ingested_at: datetime
     version: int  # 1, then one more for each edit the author made under the same id
+    article_snippet: str | None = None  # the article's opening line, as the site sent it
+    parent_id: str | None = None  # the site's id of the comment this one answers
 
     @classmethod
     def from_row(cls, row) -> Comment:

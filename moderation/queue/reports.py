@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import sqlalchemy as sa
@@ -23,6 +24,8 @@ from moderation.store.schema import (
     utcnow,
 )
 from moderation.taxonomy import BY_NAME, LABELS, parse_labels
+
+SITE_TZ = ZoneInfo("Europe/Kyiv")  # whose day "decided today" counts
 
 HISTORY_COLUMNS = ("decision_id", "decided_at", "moderator", "action", "labels", "note", "queue",
                    "model_version", "reverts_id", "comment_id", "external_id", "version",
@@ -239,3 +242,44 @@ def open_counts(store) -> dict[str, int]:
             sa.select(queue_items.c.queue, sa.func.count()).where(queue_items.c.status == OPEN)
             .group_by(queue_items.c.queue)).all())
     return {queue: int(counts.get(queue, 0)) for queue in QUEUES}
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """A queue's backlog for its page header."""
+
+    queue: str
+    open: int  # comments waiting for a decision
+    oldest_entered_at: datetime | None  # when the longest-waiting one entered the queue
+    decided_today: int  # verdicts in force given in this queue since the day began
+    now: datetime  # the moment these figures are for
+
+    @property
+    def oldest_waiting(self) -> timedelta | None:
+        """How long the longest-waiting comment has waited (``None``: nothing waits)."""
+        if self.oldest_entered_at is None:
+            return None
+        return max(self.now - self.oldest_entered_at, timedelta(0))
+
+
+def backlog(store: Store, queue: str, *, now: datetime | None = None,
+            tz: tzinfo = SITE_TZ) -> Backlog:
+    """The comments waiting in ``queue``, how long the oldest has waited, and how many were
+    decided there today (a day of ``tz``; undone verdicts do not count)."""
+    if queue not in QUEUES:
+        raise DataError(f"unknown queue {queue!r}; expected one of {', '.join(QUEUES)}",
+                        field="queue")
+    now = now or utcnow()
+    day_start = now.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
+    verdicts = verdicts_in_force()
+    with store.read() as conn:
+        waiting, oldest = conn.execute(
+            sa.select(sa.func.count(), sa.func.min(queue_items.c.entered_at))
+            .where(queue_items.c.queue == queue, queue_items.c.status == OPEN)).one()
+        decided = conn.execute(
+            sa.select(sa.func.count()).select_from(verdicts)
+            .where(verdicts.c.queue == queue, verdicts.c.action.in_(QUEUE_VERDICTS),
+                   verdicts.c.decided_at >= day_start)).scalar_one()
+    return Backlog(queue=queue, open=int(waiting), oldest_entered_at=oldest,
+                   decided_today=int(decided), now=now)
+

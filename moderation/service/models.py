@@ -19,8 +19,9 @@ class CommentIn(_In):
     author: str | None = None
     article_id: Text | None = None
     article_title: str | None = None
-    article_url: str | None = None
-    parent_id: Text | None = None
+    article_url: str | None = Field(None, description="http:// or https:// only")
+    article_snippet: str | None = Field(None, description="the article's opening line")
+    parent_id: Text | None = Field(None, description="the id of the comment this one answers")
     created_at: str | None = Field(None, description="ISO 8601; UTC when no offset is given")
 
 

@@ -27,8 +27,8 @@ from moderation.site.policy import ActionPolicy, Reason, reasons_for
 from moderation.store import Store
 from moderation.tables import Problem
 
-FIELDS = ("id", "text", "author", "article_id", "article_title", "article_url", "parent_id",
-          "created_at")
+FIELDS = ("id", "text", "author", "article_id", "article_title", "article_url",
+          "article_snippet", "parent_id", "created_at")
 _TO_STORE = {"created_at": "posted_at"}
 _TO_SITE = {v: k for k, v in _TO_STORE.items()}
 MAX_BATCH = 500

@@ -99,6 +99,7 @@ comments = sa.Table(
     sa.Column("ingested_at", UTCDateTime, nullable=False),
     sa.Column("ingest_run_id", sa.Integer, sa.ForeignKey("ingest_runs.id")),
     sa.Column("parent_id", sa.String(200)),  # the site's id of the comment this one answers
+    sa.Column("article_snippet", sa.Text),  # the article's opening line, as the site sent it
     sa.UniqueConstraint("external_id", "version", name="uq_comments_external_id_version"),
     sa.Index("ix_comments_author", "author"),
     sa.Index("ix_comments_article_id", "article_id"),

@@ -83,3 +83,41 @@ def test_unknown_extension_is_refused(tmp_path):
     path = write_csv(tmp_path / "x.txt", [GOOD])
     with pytest.raises(DataError, match="unsupported file type"):
         read_comments(path, max_text_chars=100)
+
+
+def test_context_fields_are_read(tmp_path):
+    path = write_csv(tmp_path / "in.csv", [
+        {**GOOD, "parent_id": " c0 ", "article_snippet": " Міст відкриють у травні. "}])
+    row, = read_comments(path, max_text_chars=100)
+    assert (row.parent_id, row.article_url, row.article_snippet) == (
+        "c0", "https://example.org/1", "Міст відкриють у травні.")
+
+
+@pytest.mark.parametrize(("values", "field", "match"), [
+    ({"article_url": "javascript:alert(1)"}, "article_url", "http:// or https://"),
+    ({"article_url": "ftp://example.org/a"}, "article_url", "http:// or https://"),
+    ({"article_url": "example.org/a"}, "article_url", "http:// or https://"),
+    ({"article_url": "https://"}, "article_url", "name a host"),
+    ({"article_url": "https://exa mple.org/"}, "article_url", "without spaces"),
+    ({"article_url": "https://[::1/"}, "article_url", "http:// or https://"),
+    ({"article_url": "https://example.org/" + "a" * 2000}, "article_url", "longer than 2000"),
+    ({"article_snippet": "б" * 1001}, "article_snippet", "longer than 1000"),
+    ({"parent_id": "p" * 201}, "parent_id", "longer than 200"),
+])
+def test_bad_context_fields_name_row_and_field(tmp_path, values, field, match):
+    path = write_csv(tmp_path / "in.csv", [{**GOOD, "id": "ok"}, {**GOOD, **values}],
+                     columns=[*GOOD, "parent_id", "article_snippet"])
+    ok, bad = read_comments(path, max_text_chars=100)
+    assert isinstance(ok, IncomingComment)
+    assert isinstance(bad, Problem) and bad.field == field and bad.line == 3
+    assert bad.row_id == "1"
+    assert match in bad.reason
+    assert f"line 3 (id 1), field '{field}'" in str(bad)
+
+
+@pytest.mark.parametrize("url", ["http://example.org", "HTTPS://Example.org/a?b=1#c",
+                                 "https://приклад.укр/новини/1"])
+def test_web_addresses_are_accepted(tmp_path, url):
+    row, = read_comments(write_csv(tmp_path / "in.csv", [{**GOOD, "article_url": url}]),
+                         max_text_chars=100)
+    assert isinstance(row, IncomingComment) and row.article_url == url

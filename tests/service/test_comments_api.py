@@ -35,6 +35,27 @@ def test_a_comment_is_scored_stored_and_queued(client, auth, store):
     assert (item.queue, item.status, item.flagged_labels) == ("review", OPEN, "insult")
 
 
+def test_the_context_of_a_reply_is_stored(client, auth, store):
+    body = {**INSULT, "article_snippet": "Дорогу на Ковель ремонтують третій місяць."}
+    assert client.post("/v1/comments", json=body, headers=auth).status_code == 200
+    with store.read() as conn:
+        row = conn.execute(sa.select(comments)).one()
+    assert (row.parent_id, row.article_url, row.article_snippet) == (
+        "c0", "https://example.org/n/1", "Дорогу на Ковель ремонтують третій місяць.")
+
+
+def test_a_bad_article_url_in_a_batch_names_the_item_and_field(client, auth, store):
+    answer = client.post("/v1/comments:batch", headers=auth, json={"comments": [
+        {"id": "a", "text": "Дякую"},
+        {"id": "b", "text": "Дякую", "article_url": "data:text/html,<b>x</b>"}]})
+    assert answer.status_code == 200
+    ok, bad = answer.json()["results"]
+    assert ok["id"] == "a"
+    assert (bad["index"], bad["id"], bad["error"]["field"]) == (1, "b", "article_url")
+    assert "http://" in bad["error"]["message"]
+    assert counts(store)["comments"] == 1
+
+
 def test_the_same_comment_again_gives_the_stored_answer(client, auth, store):
     first = client.post("/v1/comments", json=INSULT, headers=auth).json()
     before = counts(store)
@@ -78,6 +99,11 @@ def test_numbers_as_ids_and_a_bidi_author(client, auth, store):
     ({"id": "c", "text": "x\x00y"}, "text"),
     ({"id": "c", "text": "x" * 20_001}, "text"),
     ({"id": "c", "text": "x", "parent_id": ["p"]}, "parent_id"),
+    ({"id": "c", "text": "x", "parent_id": "p" * 201}, "parent_id"),
+    ({"id": "c", "text": "x", "article_url": "javascript:alert(1)"}, "article_url"),
+    ({"id": "c", "text": "x", "article_url": "//example.org/a"}, "article_url"),
+    ({"id": "c", "text": "x", "article_snippet": "б" * 1001}, "article_snippet"),
+    ({"id": "c", "text": "x", "article_snippet": {"lead": "x"}}, "article_snippet"),
 ])
 def test_bad_comments_name_the_field_and_store_nothing(client, auth, store, body, field):
     answer = client.post("/v1/comments", json=body, headers=auth)
