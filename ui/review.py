@@ -177,7 +177,8 @@ def _shown(text: str | None) -> str:
 
 def _comment(item, model) -> None:
     c = item.comment
-    st.markdown(f"**Стаття:** {_shown(c.article_title or c.article_id or '—')}")
+    if not (c.article_url or c.article_snippet):  # else the context block above names it
+        st.markdown(f"**Стаття:** {_shown(c.article_title or c.article_id or '—')}")
     meta = st.columns([3, 2, 2, 1])
     meta[0].markdown(f"**Автор:** {_shown(c.author or 'анонім')}")
     meta[1].markdown(f"**Час:** {uikit.when(c.posted_at or c.ingested_at)}")
