@@ -75,3 +75,11 @@ def ui_process(db_url: str, model_dir: Path, workdir: Path) -> Iterator[str]:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def submit_sign_in(page, url: str, name: str, password: str) -> None:
+    """Open ``url`` and send the sign-in form (the caller waits for what should follow)."""
+    page.goto(url)
+    page.get_by_label("Ім'я модератора").fill(name)
+    page.get_by_label("Пароль").fill(password)
+    page.get_by_role("button", name="Увійти").click()

@@ -7,7 +7,7 @@ Skipped only when chromium is absent and ``CI`` is unset; under ``CI=true`` it m
 from __future__ import annotations
 
 import pytest
-from browser import CHROMIUM_ARGS, chromium, ui_process
+from browser import CHROMIUM_ARGS, chromium, submit_sign_in, ui_process
 from helpers import KeywordModel, write_csv
 from ui_data import INJECTION, queue_rows
 
@@ -51,10 +51,7 @@ def test_sign_in_and_confirm_with_the_keyboard(app_server):
         try:
             page = browser.new_page()
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.goto(url)
-            page.get_by_label("Ім'я модератора").fill("olena")
-            page.get_by_label("Пароль").fill(PASSWORD)
-            page.get_by_role("button", name="Увійти").click()
+            submit_sign_in(page, url, "olena", PASSWORD)
             confirm = page.get_by_role("button", name="Приховати з цими мітками")
             expect(confirm).to_be_visible(timeout=30_000)
             # what J will store is in sight before the key is pressed

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser import CHROMIUM_ARGS, chromium, ui_process
+from browser import CHROMIUM_ARGS, chromium, submit_sign_in, ui_process
 from helpers import KeywordModel, write_csv
 
 from moderation.auth import add_moderator
@@ -73,10 +73,7 @@ def serve(tmp_path: Path, db_url: str, model_dir: Path, rows=(SPAM, SPAM_AGAIN, 
 def sign_in(page, url: str, first: str = "Казино") -> None:
     from playwright.sync_api import expect
 
-    page.goto(url)
-    page.get_by_label("Ім'я модератора").fill("olena")
-    page.get_by_label("Пароль").fill(PASSWORD)
-    page.get_by_role("button", name="Увійти").click()
+    submit_sign_in(page, url, "olena", PASSWORD)
     expect(page.locator(".st-key-comment_box")).to_contain_text(first, timeout=30_000)
 
 

@@ -8,7 +8,7 @@ when chromium is absent and ``CI`` is unset.
 from __future__ import annotations
 
 import pytest
-from browser import CHROMIUM_ARGS, chromium, ui_process
+from browser import CHROMIUM_ARGS, chromium, submit_sign_in, ui_process
 from helpers import KeywordModel, write_csv
 from ui_data import queue_rows
 
@@ -37,10 +37,7 @@ def test_a_session_survives_reloads_and_a_second_ui_process(db_url, tmp_path, ti
         try:
             context = browser.new_context(viewport={"width": 1366, "height": 768})
             page = context.new_page()
-            page.goto(first)
-            page.get_by_label("Ім'я модератора").fill("olena")
-            page.get_by_label("Пароль").fill(PASSWORD)
-            page.get_by_role("button", name="Увійти").click()
+            submit_sign_in(page, first, "olena", PASSWORD)
             sign_out = page.get_by_role("button", name="Вийти")
             expect(sign_out).to_be_visible(timeout=30_000)
             cookie = None
