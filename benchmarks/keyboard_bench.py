@@ -1,11 +1,12 @@
-"""Target: a moderator clears 50 flagged comments in under 5 minutes with the keyboard alone.
+"""Target: a moderator clears 50 flagged comments in under 3 minutes with the keyboard alone,
+relabelling at least 10 of them, on a 1366x768 screen.
 
 Drives the real app (`moderation ui`) in headless Chromium (Debian's ``chromium`` through the
 ``playwright`` package) with key presses only: sign in (type, Tab, Enter), then for each
 comment one decision by its shortcut: ``J`` (violation), ``K`` (allowed), or a label key
-``1``-``6`` followed by ``S`` (save labels). It waits for the next comment to appear after
+``1``-``6`` followed by ``S`` (save labels: 2 of every 8, 12 of 50). It waits for the next comment to appear after
 every key, with no reading time, so the figure is what the tool itself costs; the rest of
-the 6 s per comment that the target allows is the moderator's reading time.
+the 3.6 s per comment that the target allows is the moderator's reading time.
 
 Baseline, measured in the same run on the same store: the same 50 decisions as direct
 package calls (next_item, author_history, near_duplicates, explain, decide), i.e. the work
@@ -33,8 +34,9 @@ from pathlib import Path
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-TARGET_SECONDS = 300
+TARGET_SECONDS = 180
 PASSWORD = "bench-password-1"
+SHOT = Path(tempfile.gettempdir()) / "keyboard-bench-stuck.png"
 KEYS = ["j", "k", "j", "4+s", "j", "k", "6+s", "j"]  # a mix of the three kinds of decision
 
 
@@ -117,7 +119,7 @@ def run_browser(url: str, n: int) -> tuple[float, list[float]]:
         raise SystemExit("chromium is not installed: apt-get install -y chromium")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
         page.goto(url)
         name = page.get_by_label("Ім'я модератора")
         expect(name).to_be_visible(timeout=30_000)
@@ -128,6 +130,13 @@ def run_browser(url: str, n: int) -> tuple[float, list[float]]:
         page.keyboard.press("Enter")
         ref = page.locator(".st-key-comment_ref")
         expect(ref.first).to_be_visible(timeout=30_000)
+        for _ in range(300):  # signing in ends with a round trip that sets the session cookie
+            if any(c["name"] == "moderation_session" for c in page.context.cookies()):
+                break
+            page.wait_for_timeout(100)
+        page.wait_for_load_state("networkidle")
+        expect(ref.first).to_be_visible(timeout=30_000)
+        wait_idle(page)
         page.evaluate("document.activeElement && document.activeElement.blur()")
         per_comment = []
         started = time.perf_counter()
@@ -138,10 +147,13 @@ def run_browser(url: str, n: int) -> tuple[float, list[float]]:
                 page.keyboard.press(key)
                 if key.isdigit():  # a label toggle: let the page show it first
                     wait_idle(page)
-            if i < n - 1:
+            try:  # the store holds 2 x n flagged comments: a next one always comes
                 page.wait_for_function(NEW_REF, arg=before, timeout=30_000)
-            else:
-                wait_idle(page)
+            except Exception:
+                page.screenshot(path=str(SHOT))
+                raise SystemExit(f"comment {i + 1} ({KEYS[i % len(KEYS)]}) did not move on; "
+                                 f"the page is in {SHOT}")
+            wait_idle(page)  # a key pressed during the rerun would go to the old buttons
             per_comment.append(time.perf_counter() - t0)
         total = time.perf_counter() - started
         browser.close()
@@ -196,11 +208,14 @@ def main(argv=None) -> int:
           f"({verdicts['action'].value_counts().to_dict()})")
     print(f"baseline, the same {args.n} decisions as direct package calls: {base:.1f} s "
           f"({base / args.n * 1000:.0f} ms per comment)")
-    print(f"target: {args.n} comments in under {TARGET_SECONDS} s -> the tool takes "
-          f"{total:.1f} s, leaving {(TARGET_SECONDS - total) / args.n:.1f} s of reading time "
-          f"per comment: {'PASS' if total < TARGET_SECONDS and len(verdicts) == args.n else 'FAIL'}")
+    relabelled = int((verdicts["action"] == "relabel").sum())
+    ok = total < TARGET_SECONDS and len(verdicts) == args.n and relabelled >= args.n // 5
+    print(f"target: {args.n} comments, {args.n // 5} or more relabelled, in under "
+          f"{TARGET_SECONDS} s -> the tool takes {total:.1f} s with {relabelled} relabelled, "
+          f"leaving {(TARGET_SECONDS - total) / args.n:.1f} s of reading time per comment: "
+          f"{'PASS' if ok else 'FAIL'}")
     shutil.rmtree(workdir, ignore_errors=True)
-    return 0 if total < TARGET_SECONDS and len(verdicts) == args.n else 1
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
