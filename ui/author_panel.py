@@ -49,7 +49,6 @@ def form(author: str | None) -> None:
     if not author:
         return
     with st.expander("Дії щодо автора"):
-        st.text(f"Автор: {bidi.visible(author)}")
         st.selectbox("Дія", list(KIND_NAMES), format_func=KIND_NAMES.get, key="author_kind")
         st.text_input("Причина (обов'язково)", key="author_reason", max_chars=500)
         st.number_input("Діє днів (0 — доки не знімуть)", min_value=0, max_value=3650,
