@@ -1,7 +1,7 @@
 """Comments the site sends as they are posted or edited: scored, stored and queued through
 ingest's own path (``moderation.queue.ingest.store_batch``: versions for edits, the bidi
-alert, the spot check), then answered with the site's action policy (or the author action in force: pre-moderate
-holds, ban rejects; ``moderation.queue.authors``).
+alert, the spot check), then answered with the site's action policy, or with the author
+action in force (pre-moderate holds, ban rejects; ``moderation.queue.authors``).
 
     results = submit(store, model, [{"id": "c1", "text": "..."}], policy=..., run_id=...)
 

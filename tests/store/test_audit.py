@@ -264,8 +264,10 @@ def test_the_application_role_cannot_change_the_audit_trail(roles):
 @pytest.mark.postgres
 def test_the_application_role_runs_the_whole_application(roles, tmp_path):
     """Everything the application does works with the privileges it is given: ingest with
-    edits, claims, decisions, undo, imports, promotions, API keys, webhook delivery."""
+    edits, claims, decisions, undo, imports, promotions, API keys, webhook delivery, author
+    actions (under their advisory lock)."""
     _, store = roles
+    set_author_action(store, "olena", "Петро", "watch", "нагляд")
     edited = [{"id": "c0", "text": "Ти дурень, виправлено"}, {"id": "n1", "text": "Новий"}]
     assert ingest_file(store, write_csv(tmp_path / "e.csv", edited), KeywordModel(),
                        spot_check_rate=1).edited == 1
