@@ -108,3 +108,30 @@ def test_a_watched_authors_clean_comment_is_queued(store, keyword_model, tmp_pat
                                         queue_items.c.alerts, queue_items.c.flagged_labels)
                               .join(queue_items)).all()
     assert [tuple(r) for r in queued] == [("c1", "review", "watched_author", "")]
+
+
+def test_a_writer_waits_for_the_one_before_so_the_feed_never_skips(store):
+    """PostgreSQL: while one writer's row is uncommitted, the next waits for its advisory
+    lock, so a row with a higher id is never visible before a lower one (SQLite: one writer
+    at a time anyway)."""
+    import threading
+
+    from moderation.queue.authors import FEED_LOCK
+
+    if store.dialect != "postgresql":
+        pytest.skip("SQLite serialises writers itself")
+    done = threading.Event()
+    with store.write() as conn:  # a slow writer holding the lock and an uncommitted row
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(FEED_LOCK)))
+        conn.execute(author_actions.insert().values(
+            author="Іван", kind="watch", reason="r", moderator="olena", created_at=utcnow()))
+        later = threading.Thread(target=lambda: (set_author_action(
+            store, "olena", "Петро", "ban", "r"), done.set()))
+        later.start()
+        assert not done.wait(1.0)  # waits for the lock
+        assert author_actions_after(store) == ([], False)  # nothing visible yet
+    later.join(10)
+    assert done.is_set()
+    seen, _ = author_actions_after(store)
+    assert [a.author for a in seen] == ["Іван", "Петро"]
+    assert seen[0].id < seen[1].id
