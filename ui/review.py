@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+import author_panel
 import streamlit as st
 import uikit
 
@@ -77,6 +78,8 @@ def render(queue: str) -> None:
     with uikit.db_errors():
         _reply_context(store, item)
     _comment(item, model)
+    with uikit.db_errors():
+        author_panel.marker(store, item.comment.author)
     _flags(item)
     _toggles(item, selected)
     _actions(item, queue)
@@ -219,6 +222,9 @@ def _flags(item) -> None:
     elif "bidi" in item.alerts:
         st.markdown("Модель не позначила цей коментар: він у черзі через приховані символи "
                     "напрямку письма.")
+    elif "watched_author" in item.alerts:
+        st.markdown("Модель не позначила цей коментар: він у черзі, бо автор під наглядом "
+                    "або на премодерації.")
     else:
         st.markdown("Модель не позначила цей коментар (вибіркова перевірка).")
 
@@ -336,6 +342,7 @@ def _author(store, c) -> None:
                                "рішення": e.verdict or "—",
                                "мітки": titles(e.final_labels)} for e in history.entries],
                              hide_index=True, key="author_history")
+        author_panel.form(c.author)
 
 
 def _duplicates(store, c) -> None:

@@ -26,6 +26,7 @@ COMMANDS = (
     "ui",
     "serve",
     "apikey",
+    "author",
     "demo",
 )
 

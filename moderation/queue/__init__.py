@@ -13,8 +13,15 @@
     skipped(store, "olena")                                  # her skipped comments
     held_claims(store); release_claims(store, admin, moderator="petro")  # admins
     correct(store, comment_id, "olena", ["insult"], "why")  # «Історія»: a new entry
+    set_author_action(store, "olena", author, "watch", "why", expires_at=...)  # or ban...
     reopen(store, comment_id, "olena", "why")                # back in the queue
 """
+from moderation.queue.authors import (
+                                      AuthorAction,
+                                      actions_in_force,
+                                      author_action_in_force,
+                                      set_author_action,
+)
 from moderation.queue.claims import (
                                       ORDERS,
                                       Claim,
@@ -55,6 +62,7 @@ __all__ = [
                                       "HISTORY_COLUMNS",
                                       "ORDERS",
                                       "QUEUES",
+                                      "AuthorAction",
                                       "AuthorEntry",
                                       "AuthorHistory",
                                       "Backlog",
@@ -68,6 +76,8 @@ __all__ = [
                                       "ParentComment",
                                       "QueueStats",
                                       "Skipped",
+                                      "actions_in_force",
+                                      "author_action_in_force",
                                       "author_history",
                                       "backlog",
                                       "correct",
@@ -82,6 +92,7 @@ __all__ = [
                                       "release_claims",
                                       "readable_history",
                                       "reopen",
+                                      "set_author_action",
                                       "moderator_metrics",
                                       "skipped",
                                       "stats",

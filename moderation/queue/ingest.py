@@ -13,7 +13,9 @@
   planned and written again (``moderation.store.retry``).
 - Flagged (any label at or above its threshold) goes to the ``review`` queue; so does a
   comment whose text or author name holds bidirectional control characters
-  (``alerts='bidi'``; counted as flagged), even when the model flags no label. The rest is
+  (``alerts='bidi'``; counted as flagged), even when the model flags no label, and so does
+  every comment of an author a moderator put under watch (``alerts='watched_author'``,
+  ``moderation.queue.authors``). The rest is
   auto-approved except a random ``spot_check_rate`` share sent to the ``spot_check`` queue.
 
 ``store_batch`` is the one path that stores comments: files go through it a batch at a time
@@ -31,6 +33,7 @@ from typing import Protocol
 import sqlalchemy as sa
 
 from moderation.classifier.model import Scores
+from moderation.queue.authors import authors_in_force
 from moderation.queue.incoming import IncomingComment, read_comments
 from moderation.queue.records import CurrentVersion, StoredScore, current_versions
 from moderation.queue.sketches import band_keys
@@ -161,11 +164,17 @@ def _scores(model: Scorer, rows: list[IncomingComment]) -> dict[str, object]:
                     strict=True))
 
 
-def alerts_of(row: IncomingComment) -> str | None:
-    """What a moderator must be told about a comment beyond its labels (``ALERTS``)."""
+def alerts_of(row: IncomingComment, author_action: str | None = None) -> str | None:
+    """What a moderator must be told about a comment beyond its labels (``ALERTS``):
+    ``bidi``, and ``watched_author`` when its author is under watch or pre-moderated (the
+    site holds the comment until a moderator decides). A banned author's comments are
+    rejected by the site and not queued for that."""
+    found = []
     if bidi.has_controls(row.text) or bidi.has_controls(row.author):
-        return "bidi"
-    return None
+        found.append("bidi")
+    if author_action in ("watch", "premoderate"):
+        found.append("watched_author")
+    return ";".join(found) or None
 
 
 @dataclass(frozen=True)
@@ -226,8 +235,10 @@ def store_batch(store: Store, rows: list[IncomingComment], model: Scorer, *,
              for ext, cid in ids.items()],
         ).all())
         items = []
+        in_force = authors_in_force(conn, (by_id[ext].author for ext in ids), now)
         for ext, cid in ids.items():
-            result, alerts = scored[ext], alerts_of(by_id[ext])
+            action = in_force.get(by_id[ext].author)
+            result, alerts = scored[ext], alerts_of(by_id[ext], action and action.kind)
             if result.flagged or alerts:
                 queue, counts["flagged"] = "review", counts["flagged"] + 1
             elif rng.random() < rate:

@@ -113,7 +113,7 @@ class Item:
     uncertainty: float
     moderator: str
     claim_expires_at: datetime
-    alerts: tuple[str, ...] = ()  # what the moderator must know beyond labels: "bidi"
+    alerts: tuple[str, ...] = ()  # beyond labels: "bidi", "watched_author" (ingest.alerts_of)
 
 
 @dataclass(frozen=True)

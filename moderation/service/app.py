@@ -21,7 +21,7 @@ from moderation.queue.ingest import Scorer, finish_run, start_run
 from moderation.service import errors
 from moderation.service.delivery import deliver_forever
 from moderation.service.middleware import BodyLimit, RequestLog
-from moderation.service.routes import comments, coral, decisions, health, perspective
+from moderation.service.routes import authors, comments, coral, decisions, health, perspective
 from moderation.service.state import RateLimiter, Services
 from moderation.settings import Settings, get_settings
 from moderation.site.comments import MAX_BATCH
@@ -78,8 +78,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
                   docs_url=None, redoc_url=None, openapi_url=None)
     app.state.services = svc
     errors.install(app)
-    for router in (comments.router, decisions.router, perspective.router, coral.router,
-                   health.router):
+    for router in (comments.router, decisions.router, authors.router, perspective.router,
+                   coral.router, health.router):
         app.include_router(router)
     single = settings.max_body_bytes
     app.add_middleware(BodyLimit,

@@ -79,6 +79,22 @@ class FeedOut(BaseModel):
     more: bool
 
 
+class AuthorActionEntry(BaseModel):
+    id: int  # the cursor: pass the last one as ``after``
+    author: str
+    kind: Literal["watch", "premoderate", "ban", "lifted"]
+    reason: str
+    expires_at: str | None  # None: until lifted
+    moderator: str
+    created_at: str
+
+
+class AuthorFeedOut(BaseModel):
+    author_actions: list[AuthorActionEntry]
+    next: int
+    more: bool
+
+
 class PerspectiveComment(_In):
     text: str
     type: str | None = None

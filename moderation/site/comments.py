@@ -1,6 +1,7 @@
 """Comments the site sends as they are posted or edited: scored, stored and queued through
 ingest's own path (``moderation.queue.ingest.store_batch``: versions for edits, the bidi
-alert, the spot check), then answered with the site's action policy.
+alert, the spot check), then answered with the site's action policy, or with the author
+action in force (pre-moderate holds, ban rejects; ``moderation.queue.authors``).
 
     results = submit(store, model, [{"id": "c1", "text": "..."}], policy=..., run_id=...)
 
@@ -20,6 +21,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from moderation.queue.authors import SITE_ACTIONS, AuthorAction, authors_in_force
 from moderation.queue.incoming import IncomingComment, check_record
 from moderation.queue.ingest import Scorer, store_batch
 from moderation.queue.records import StoredScore, current_scores
@@ -106,8 +108,14 @@ def submit_groups(store: Store, model: Scorer, groups: Sequence[Sequence[dict]],
             with store.read() as conn:
                 stored.update(current_scores(conn, known))
         answers.update((id(row), stored[row.external_id]) for row in rows)
+    authors = {row.author for rows in checked for row in rows
+               if isinstance(row, IncomingComment) and row.author}
+    with store.read() as conn:
+        in_force = authors_in_force(conn, authors)
     results = [tuple(row if isinstance(row, Problem) else
-                     answer(row.external_id, answers[id(row)], policy) for row in rows)
+                     answer(row.external_id, answers[id(row)], policy,
+                            in_force.get(row.author or ""))
+                     for row in rows)
                for rows in checked]
     return results, counts
 
@@ -212,13 +220,29 @@ class _Request:
     finished: bool = False
 
 
-def answer(external_id: str, stored: StoredScore, policy: ActionPolicy) -> Answer:
-    """The site's answer for a stored comment version."""
+def answer(external_id: str, stored: StoredScore, policy: ActionPolicy,
+           author_action: AuthorAction | None = None) -> Answer:
+    """The site's answer for a stored comment version. An author action in force
+    (pre-moderate: ``hold``, ban: ``reject``) decides the action whatever the scores, and
+    comes first among the reasons (label ``author_premoderate`` or ``author_ban``)."""
     action, triggered = policy.action(stored.scores)
+    reasons = reasons_for(stored.flagged + triggered)
+    site_action = SITE_ACTIONS.get(author_action.kind) if author_action else None
+    if site_action is not None:
+        action = site_action
+        reasons = (author_reason(author_action),) + reasons
     return Answer(id=external_id, version=stored.version, labels=stored.flagged,
-                  scores=stored.scores, action=action,
-                  reasons=reasons_for(stored.flagged + triggered),
+                  scores=stored.scores, action=action, reasons=reasons,
                   model_version=stored.model_version)
+
+
+def author_reason(action: AuthorAction) -> Reason:
+    """The reason an author action gives the site, in its words."""
+    what = {"premoderate": "Коментарі автора проходять премодерацію",
+            "ban": "Автора заблоковано"}[action.kind]
+    until = (f" до {action.expires_at:%Y-%m-%d %H:%M} UTC" if action.expires_at
+             else "")
+    return Reason(f"author_{action.kind}", f"{what}{until}: {action.reason}")
 
 
 def _to_store(item: dict) -> dict:

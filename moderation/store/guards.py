@@ -34,12 +34,14 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 # the tables whose rows are never changed or removed; the decisions are also hash-chained
-AUDIT_TABLES = ("comments", "predictions", "decisions", "model_versions")
+AUDIT_TABLES = ("comments", "predictions", "decisions", "model_versions", "author_actions")
 MESSAGES = {
     "decisions": "decisions are append-only: record an undo instead of changing a decision",
     "comments": "comments are append-only: an edited comment is stored as a new version",
     "predictions": "predictions are append-only: score the comment again instead",
     "model_versions": "model_versions are append-only: promote another model instead",
+    "author_actions": "author_actions are append-only: record a new action (or lift one) "
+                      "instead",
 }
 # SQLite: the columns of each table that a second row may not share (its keys), for
 # <table>_no_replace. comments keep only their id here: ingest inserts with ON CONFLICT DO
@@ -50,6 +52,7 @@ SQLITE_KEYS = {
     "predictions": ("id",),
     "decisions": ("id", "reverts_id", "prev_hash"),
     "model_versions": ("id",),
+    "author_actions": ("id",),
 }
 PG_FUNCTION = "moderation_append_only"
 PG_FUNCTION_BODY = " BEGIN RAISE EXCEPTION USING MESSAGE = TG_ARGV[0]; END "
@@ -66,10 +69,10 @@ class Trigger:
     pg_type: int = 0  # PostgreSQL: the tgtype it must have
 
 
-def expected_triggers(dialect: str) -> list[Trigger]:
-    """The append-only triggers the newest schema has, for ``dialect``."""
+def expected_triggers(dialect: str, tables: tuple[str, ...] = AUDIT_TABLES) -> list[Trigger]:
+    """The append-only triggers the newest schema has (on ``tables``), for ``dialect``."""
     out = []
-    for table in AUDIT_TABLES:
+    for table in tables:
         message = MESSAGES[table]
         if dialect == "postgresql":
             out.append(Trigger(
@@ -150,10 +153,11 @@ def _pg_function_source(conn: sa.Connection) -> str | None:
         {"name": PG_FUNCTION}).scalar()
 
 
-def problems(conn: sa.Connection) -> list[str]:
-    """What differs from ``expected_triggers``: one sentence per trigger (empty: all fine)."""
+def problems(conn: sa.Connection, tables: tuple[str, ...] = AUDIT_TABLES) -> list[str]:
+    """What differs from ``expected_triggers``: one sentence per trigger (empty: all fine).
+    ``tables``: the audit tables of the store's revision (default the newest)."""
     dialect = conn.dialect.name
-    expected = {t.name: t for t in expected_triggers(dialect)}
+    expected = {t.name: t for t in expected_triggers(dialect, tables)}
     found = {t.name: t for t in found_triggers(conn)}
     out = []
     if dialect == "postgresql":
@@ -183,12 +187,15 @@ def problems(conn: sa.Connection) -> list[str]:
     return out
 
 
-def install(conn: sa.Connection) -> list[str]:
+def install(conn: sa.Connection, tables: tuple[str, ...] = AUDIT_TABLES) -> list[str]:
     """Create the missing triggers, replace changed ones, enable disabled ones and drop
     unknown ones on the audit tables (the owner's connection, inside a migration
-    transaction). Returns what was done, one phrase each (empty: nothing to do)."""
+    transaction). Returns what was done, one phrase each (empty: nothing to do).
+
+    ``tables``: the audit tables the schema has at this point of the migrations (an older
+    migration installs the triggers of the tables it knows, not those made later)."""
     dialect = conn.dialect.name
-    expected = {t.name: t for t in expected_triggers(dialect)}
+    expected = {t.name: t for t in expected_triggers(dialect, tables)}
     found = {t.name: t for t in found_triggers(conn)}
     done = []
     if dialect == "postgresql":

@@ -25,7 +25,12 @@ The database itself is created by the Alembic migrations in ``moderation/migrati
   hashes, roles, lockout), the signed-in browsers (a SHA-256 of each session token), and
   failed sign-ins per source address (``moderation.auth``).
 
-``comments``, ``predictions``, ``decisions`` and ``model_versions`` are the audit tables: rows
+- ``author_actions``: what moderators decided about an author (watch, pre-moderate, ban, or
+  lift the one before), with a reason and an expiry; every change is a new row, and the
+  latest unexpired row of an author is in force (``moderation.queue.authors``).
+
+``comments``, ``predictions``, ``decisions``, ``model_versions`` and ``author_actions`` are
+the audit tables: rows
 are only added (``moderation.store.guards``: triggers on both databases, and on PostgreSQL
 an application role that may only SELECT and INSERT them, ``moderation.store.roles``).
 """
@@ -40,7 +45,9 @@ metadata = sa.MetaData()
 QUEUES = ("review", "spot_check")
 OPEN, DONE, SUPERSEDED = "open", "done", "superseded"
 STATUSES = (OPEN, DONE, SUPERSEDED)
-ALERTS = ("bidi",)  # bidi: the text or author name holds bidirectional control characters
+# bidi: the text or author name holds bidirectional control characters; watched_author: a
+# moderator put the author under watch or pre-moderation (``moderation.queue.authors``)
+ALERTS = ("bidi", "watched_author")
 
 
 class UTCDateTime(sa.TypeDecorator):
@@ -257,4 +264,20 @@ signin_failures = sa.Table(
     sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
     sa.Column("window_start", UTCDateTime, nullable=False),
     sa.Column("locked_until", UTCDateTime),
+)
+
+AUTHOR_KINDS = ("watch", "premoderate", "ban", "lifted")
+
+author_actions = sa.Table(
+    "author_actions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("author", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("expires_at", UTCDateTime),  # NULL: until lifted
+    sa.Column("moderator", sa.String(200), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.CheckConstraint("kind IN ('watch', 'premoderate', 'ban', 'lifted')",
+                       name="ck_author_actions_kind"),
+    sa.Index("ix_author_actions_author", "author", "id"),
 )

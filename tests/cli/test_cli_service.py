@@ -131,3 +131,19 @@ def test_demo_starts_the_service_and_stops_it_with_itself(tmp_path, tiny_model):
     assert key in out  # printed for the user
     with pytest.raises(OSError):
         urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+
+
+def test_author_set_and_list(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    assert main(["author", "set", "Іван", "ban", "--reason", "погрози", "--days", "7",
+                 "--moderator", "olena", "--db", url]) == 0
+    assert "ban for 'Іван' until " in capsys.readouterr().out
+    assert main(["author", "set", "Петро", "watch", "--reason", "спам",
+                 "--moderator", "olena", "--db", url]) == 0
+    assert main(["author", "set", "Оля", "ban", "--reason", " ", "--moderator", "olena",
+                 "--db", url]) == 2
+    assert "reason" in capsys.readouterr().err
+    assert main(["author", "list", "--db", url]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split("\t")[:2] for line in lines] == [["Петро", "watch"], ["Іван", "ban"]]
+    assert lines[0].endswith("until lifted\tolena\tспам")

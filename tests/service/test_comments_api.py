@@ -185,3 +185,42 @@ def test_a_batch_is_bounded(client, auth):
     assert answer.status_code == 400 and answer.json()["error"]["field"] == "comments"
     empty = client.post("/v1/comments:batch", json={"comments": []}, headers=auth)
     assert empty.status_code == 200 and empty.json() == {"results": []}
+
+
+# ------------------------------------------------------------------ author actions
+
+CLEAN = {"id": "k1", "text": "Дякую за статтю", "author": "Іван"}
+
+
+@pytest.mark.parametrize(("kind", "action"), [("premoderate", "hold"), ("ban", "reject")])
+def test_an_author_action_decides_the_answer(client, auth, store, kind, action):
+    from moderation.queue.authors import set_author_action
+
+    set_author_action(store, "olena", "Іван", kind, "погрози")
+    body = client.post("/v1/comments", json=CLEAN, headers=auth).json()
+    assert body["action"] == action and body["labels"] == []
+    assert body["reasons"][0]["label"] == f"author_{kind}"
+    assert "погрози" in body["reasons"][0]["rule"]
+    other = client.post("/v1/comments", json={**CLEAN, "id": "k2", "author": "Петро"},
+                        headers=auth).json()
+    assert (other["action"], other["reasons"]) == ("publish", [])
+    set_author_action(store, "olena", "Іван", "lifted", "оскаржив")
+    again = client.post("/v1/comments", json={**CLEAN, "id": "k3"}, headers=auth).json()
+    assert again["action"] == "publish"
+
+
+def test_the_author_action_feed(client, auth, store):
+    from moderation.queue.authors import set_author_action
+
+    made = [set_author_action(store, "olena", name, kind, "причина")
+            for name, kind in (("Іван", "ban"), ("Петро", "watch"), ("Іван", "lifted"))]
+    first = client.get("/v1/author-actions?limit=2", headers=auth).json()
+    assert [(e["author"], e["kind"]) for e in first["author_actions"]] == [
+        ("Іван", "ban"), ("Петро", "watch")]
+    assert first["more"] and first["next"] == made[1].id
+    rest = client.get(f"/v1/author-actions?after={first['next']}", headers=auth).json()
+    assert [e["kind"] for e in rest["author_actions"]] == ["lifted"] and not rest["more"]
+    assert rest["author_actions"][0]["reason"] == "причина"
+    assert client.get("/v1/author-actions").status_code == 401
+    bad = client.get("/v1/author-actions?after=-1", headers=auth)
+    assert bad.status_code == 400 and "after" in bad.text

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from helpers import write_csv
 
 from moderation.queue import decide, next_item
+from moderation.queue.authors import set_author_action
 from moderation.queue.ingest import ingest_file
 from moderation.site.feed import decision_feed
 from moderation.site.keys import add_key
@@ -141,6 +142,13 @@ def test_every_endpoint_over_http(store, db_url, tiny_model, tmp_path, site_key,
         status, feed, _ = call(base, "GET", "/v1/decisions?limit=10", None, auth)
         assert status == 200 and [d["action"] for d in feed["decisions"]] == ["hide"]
         assert feed["next"] == feed["decisions"][0]["cursor"]
+        set_author_action(store, "olena", "banned", "ban", "погрози")
+        status, banned, _ = call(base, "POST", "/v1/comments",
+                                 {"id": "s9", "text": "Дякую ще раз", "author": "banned"}, auth)
+        assert status == 200 and banned["action"] == "reject"
+        assert banned["reasons"][0]["label"] == "author_ban"
+        status, authors, _ = call(base, "GET", "/v1/author-actions", None, auth)
+        assert status == 200 and [a["kind"] for a in authors["author_actions"]] == ["ban"]
         status, persp, _ = call(base, "POST", f"/v1alpha1/comments:analyze?key={site_key}",
                                 {"comment": {"text": TEXT}, "doNotStore": True,
                                  "requestedAttributes": {"SPAM": {}, "TOXICITY": {}}})
@@ -170,7 +178,7 @@ def test_every_endpoint_over_http(store, db_url, tiny_model, tmp_path, site_key,
     with store.read() as conn:  # the process's ingest run, finished with its counts
         run = conn.execute(sa.select(ingest_runs).where(ingest_runs.c.source.like("service%"))
                            ).one()
-    assert run.finished_at is not None and run.stored == 2 and run.edited == 1
+    assert run.finished_at is not None and run.stored == 3 and run.edited == 1
 
 
 class Receiver:

@@ -14,6 +14,7 @@ from helpers import KeywordModel, write_csv
 from moderation.learning.promotions import record_promotion
 from moderation.store.migrate import head_revision
 from moderation.queue import decide, next_item, release, undo
+from moderation.queue.authors import set_author_action
 from moderation.queue.imports import import_decisions
 from moderation.queue.ingest import ingest_file
 from moderation.site.keys import add_key, revoke_key
@@ -39,6 +40,7 @@ def fill(store, tmp_path) -> None:
     undo(store, "olena")
     decide(store, next_item(store, "olena").comment.id, "olena", "override")
     record_promotion(store, "keyword-1", "olena", note="initial")
+    set_author_action(store, "olena", "Іван", "ban", "погрози")
 
 
 def snapshot(store) -> dict[str, list[tuple]]:
@@ -67,7 +69,7 @@ def attempt(store, statement: str) -> Exception:
 def test_update_and_delete_are_refused_on_every_audit_table(filled, table):
     before = snapshot(filled)
     column = {"comments": "text", "predictions": "model_version", "decisions": "labels",
-              "model_versions": "note"}[table]
+              "model_versions": "note", "author_actions": "reason"}[table]
     for statement in (f"UPDATE {table} SET {column} = 'змінено'",
                       f"UPDATE {table} SET {column} = 'змінено' WHERE id = 1",
                       f"DELETE FROM {table} WHERE id = 1",
@@ -117,6 +119,8 @@ def sqlite_store(tmp_path):
     "flagged_labels, created_at) VALUES (1, 1, 'm', '{}', '', '2024-05-01 10:00:00')",
     "INSERT OR REPLACE INTO model_versions (id, version, promoted_by, promoted_at) "
     "VALUES (1, 'evil', 'mallory', '2024-05-01 10:00:00')",
+    "INSERT OR REPLACE INTO author_actions (id, author, kind, reason, moderator, created_at) "
+    "VALUES (1, 'Іван', 'lifted', 'помилка', 'mallory', '2024-05-01 10:00:00')",
 ])
 def test_sqlite_replace_is_refused(sqlite_store, statement):
     before = snapshot(sqlite_store)
@@ -260,8 +264,10 @@ def test_the_application_role_cannot_change_the_audit_trail(roles):
 @pytest.mark.postgres
 def test_the_application_role_runs_the_whole_application(roles, tmp_path):
     """Everything the application does works with the privileges it is given: ingest with
-    edits, claims, decisions, undo, imports, promotions, API keys, webhook delivery."""
+    edits, claims, decisions, undo, imports, promotions, API keys, webhook delivery, author
+    actions (under their advisory lock)."""
     _, store = roles
+    set_author_action(store, "olena", "Петро", "watch", "нагляд")
     edited = [{"id": "c0", "text": "Ти дурень, виправлено"}, {"id": "n1", "text": "Новий"}]
     assert ingest_file(store, write_csv(tmp_path / "e.csv", edited), KeywordModel(),
                        spot_check_rate=1).edited == 1

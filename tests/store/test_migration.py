@@ -97,7 +97,7 @@ def store_0001(db_url):
 
 def test_upgrade_keeps_every_row(store_0001):
     before = rows(store_0001)
-    assert ensure_schema(store_0001) == head_revision() == "0006"
+    assert ensure_schema(store_0001) == head_revision() == "0007"
     assert rows(store_0001) == before
     engine = make_engine(store_0001)
     try:

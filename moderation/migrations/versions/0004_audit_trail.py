@@ -33,6 +33,8 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
+# the audit tables at this revision (0007 adds author_actions)
+AUDIT_TABLES_0004 = ("comments", "predictions", "decisions", "model_versions")
 APPEND_ONLY_0001 = "decisions are append-only: record an undo instead of changing a decision"
 
 
@@ -51,7 +53,7 @@ def upgrade() -> None:
         batch.alter_column("prev_hash", existing_type=sa.String(64), nullable=False)
         batch.alter_column("row_hash", existing_type=sa.String(64), nullable=False)
         batch.create_unique_constraint("uq_decisions_prev_hash", ["prev_hash"])
-    guards.install(bind)
+    guards.install(bind, AUDIT_TABLES_0004)
 
 
 def downgrade() -> None:
