@@ -30,14 +30,23 @@ def fill(store, model, tmp_path, n: int, *, prefix="c") -> None:
     assert summary.flagged == n
 
 
-def read_all(store, *, limit=MAX_LIMIT, after=None):
-    entries = []
+def read_all(store, *, limit=MAX_LIMIT, after=None, expect: int | None = None):
+    """Every entry after ``after``, page by page. With ``expect``: read again (for up to 30 s)
+    until that many are served. On PostgreSQL the feed serves only rows below the oldest
+    transaction still running on the server, which any other client (another test run on
+    the same server) can hold back for a while; it never serves a gap or a repeat."""
+    deadline = time.monotonic() + 30
     while True:
-        page = decision_feed(store, after, limit)
-        entries.extend(page.entries)
-        after = page.next
-        if not page.more:
-            return entries, after
+        entries, cursor = [], after
+        while True:
+            page = decision_feed(store, cursor, limit)
+            entries.extend(page.entries)
+            cursor = page.next
+            if not page.more:
+                break
+        if expect is None or len(entries) >= expect or time.monotonic() > deadline:
+            return entries, cursor
+        time.sleep(0.2)
 
 
 def test_entries_for_verdicts_undos_and_imports(store, keyword_model, tmp_path):
@@ -54,7 +63,7 @@ def test_entries_for_verdicts_undos_and_imports(store, keyword_model, tmp_path):
     third = ({"c0", "c1", "c2"} - set(external.values())).pop()
     import_decisions(store, write_csv(tmp_path / "past.csv", [{"id": third, "labels": ""}]),
                      "ops")
-    entries, _ = read_all(store)
+    entries, _ = read_all(store, expect=5)
     got = [(e.comment_id, e.decision, e.action, e.labels) for e in entries]
     assert got == [
         (external[first.comment.id], "confirm", "hide", ("insult",)),
@@ -75,7 +84,8 @@ def test_an_undo_falls_back_to_the_verdict_still_in_force(store, keyword_model, 
     import_decisions(store, write_csv(tmp_path / "a.csv", [{"id": "c0", "labels": "insult"}]),
                      "ops")
     import_decisions(store, write_csv(tmp_path / "b.csv", [{"id": "c0", "labels": ""}]), "ops")
-    entries, _ = read_all(store)  # the second import replaces the first: undo, then import
+    entries, _ = read_all(store, expect=3)  # the second import replaces the first: undo, then
+    # import
     assert [(e.decision, e.action) for e in entries] == [
         ("import", "hide"), ("undo", "keep"), ("import", "keep")]
 
@@ -84,6 +94,7 @@ def test_paging_never_misses_or_repeats(store, keyword_model, tmp_path):
     fill(store, keyword_model, tmp_path, 23)
     while (item := next_item(store, "m")) is not None:
         decide(store, item.comment.id, "m", "confirm" if item.comment.id % 3 else "override")
+    read_all(store, expect=23)  # served once no other transaction on the server is older
     whole = decision_feed(store, None, MAX_LIMIT)
     assert len(whole.entries) == 23 and not whole.more
     paged, last = read_all(store, limit=4)
@@ -209,7 +220,7 @@ def test_a_correction_from_history_is_the_latest_entry_the_site_applies(store, k
     correct(store, item.comment.id, "olena", [], "це не образа")  # keep
     correct(store, item.comment.id, "olena", ["advertising"], "насправді реклама")  # hide
     reopen(store, item.comment.id, "olena", "треба ще раз глянути")  # keep: back in the queue
-    entries, _ = read_all(store)
+    entries, _ = read_all(store, expect=4)
     assert [(e.decision, e.action, e.labels) for e in entries] == [
         ("confirm", "hide", ("insult",)), ("relabel", "keep", ()),
         ("relabel", "hide", ("advertising",)), ("undo", "keep", ())]
