@@ -40,7 +40,7 @@ def test_migration_0004_hashes_existing_decisions(db_url):
     run(db_url, *DATA_0001)
     migrate(db_url, "0003")
     before = rows(db_url)
-    assert ensure_schema(db_url) == "0006"
+    assert ensure_schema(db_url) == "0007"
     assert rows(db_url) == before
     report = verify_store(db_url)
     assert report.ok, report.lines()
