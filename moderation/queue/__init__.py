@@ -12,9 +12,19 @@
     stats(store)
     skipped(store, "olena")                                  # her skipped comments
     held_claims(store); release_claims(store, admin, moderator="petro")  # admins
+    ids = campaign_open(store, item.comment.id, "olena").ids  # or author_open(store, a, ..)
+    bulk_decide(store, "olena", ids, "confirm")              # hide all (or "override")
     correct(store, comment_id, "olena", ["insult"], "why")  # «Історія»: a new entry
     reopen(store, comment_id, "olena", "why")                # back in the queue
 """
+from moderation.queue.bulk import (
+                                      BULK_ACTIONS,
+                                      BulkResult,
+                                      OpenComments,
+                                      author_open,
+                                      bulk_decide,
+                                      campaign_open,
+)
 from moderation.queue.claims import (
                                       ORDERS,
                                       Claim,
@@ -52,12 +62,14 @@ from moderation.store.schema import ACTIONS, QUEUES
 
 __all__ = [
                                       "ACTIONS",
+                                      "BULK_ACTIONS",
                                       "HISTORY_COLUMNS",
                                       "ORDERS",
                                       "QUEUES",
                                       "AuthorEntry",
                                       "AuthorHistory",
                                       "Backlog",
+                                      "BulkResult",
                                       "Claim",
                                       "Comment",
                                       "Decision",
@@ -65,11 +77,15 @@ __all__ = [
                                       "Item",
                                       "NearDuplicate",
                                       "NearDuplicates",
+                                      "OpenComments",
                                       "ParentComment",
                                       "QueueStats",
                                       "Skipped",
                                       "author_history",
+                                      "author_open",
                                       "backlog",
+                                      "bulk_decide",
+                                      "campaign_open",
                                       "correct",
                                       "current_item",
                                       "decide",
