@@ -11,6 +11,10 @@ comment that holds such controls gets a notice and also its text as readers see 
 Above a reply stand the comment it answers and the article's title, address and opening
 line, all as plain text (``st.text``: Markdown would turn a bare address or e-mail into a
 live link, even escaped); the address is never a link there.
+
+Under the author's history and the near-duplicates, «Приховати всі (N)» / «Залишити всі (N)»
+act on the campaign or the author's open comments (``moderation.queue.bulk``) after one
+confirmation naming the count and the labels; the message after it gives counts only.
 """
 from __future__ import annotations
 
