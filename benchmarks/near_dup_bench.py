@@ -8,9 +8,9 @@ afterwards) with comments and their sketches: ordinary comments of 8-40 words dr
 Zipf-distributed vocabulary of 30,000 words (a few very common words, as in real text), and
 1% campaign copies: campaigns of 4-line ads (about 50 copies each), each copy with a first
 line of its own and, every third copy, its lines in another order, by other authors under
-other articles. Then times ``near_duplicates`` of random ordinary comments and of random campaign copies,
-and reports p50/p99 and how much of its campaign each copy found (recall) and how many
-ordinary comments were found beside an ordinary one (false matches).
+other articles. Then times ``near_duplicates`` of random ordinary comments and of random
+campaign copies, and reports p50/p99, how much of its campaign each copy found (recall) and
+how many comments were found beside an ordinary one (false matches).
 """
 from __future__ import annotations
 
