@@ -4,7 +4,9 @@ A claim is a row in ``claims`` keyed by the comment, so there is at most one per
 Taking one is a conditional upsert (insert, or take over a claim that has expired), inside
 a transaction that also locks the candidate: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
 ``BEGIN IMMEDIATE`` on SQLite. A moderator holds at most one claim: asking for the next
-comment gives back the one they hold if it still fits, otherwise releases it.
+comment gives back the one they hold if it still fits, otherwise releases it. A bulk
+action (``moderation.queue.bulk``) takes one comment at a time with ``claim_one`` and
+decides it at once, so for that moment they hold two.
 
 A comment a moderator skipped is offered to them again only when nothing else is left
 (``skipped`` lists them). An admin sees every claim held (``held_claims``) and releases
