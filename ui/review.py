@@ -11,6 +11,10 @@ comment that holds such controls gets a notice and also its text as readers see 
 Above a reply stand the comment it answers and the article's title, address and opening
 line, all as plain text (``st.text``: Markdown would turn a bare address or e-mail into a
 live link, even escaped); the address is never a link there.
+
+Under the author's history and the near-duplicates, «Приховати всі (N)» / «Залишити всі (N)»
+act on the campaign or the author's open comments (``moderation.queue.bulk``) after one
+confirmation naming the count and the labels; the message after it gives counts only.
 """
 from __future__ import annotations
 
@@ -26,7 +30,10 @@ from moderation.errors import DataError, StoreError
 from moderation.queue import (
     Filters,
     author_history,
+    author_open,
     backlog,
+    bulk_decide,
+    campaign_open,
     current_item,
     decide,
     near_duplicates,
@@ -326,6 +333,7 @@ def _context(store, item) -> None:
         _author(store, c)
     with right:
         _duplicates(store, c)
+    _bulk(store, item)
 
 
 def _author(store, c) -> None:
@@ -355,3 +363,98 @@ def _duplicates(store, c) -> None:
                            "стаття": bidi.visible(d.comment.article_title or ""),
                            "текст": bidi.visible(d.comment.text)}
                           for d in dups.items], hide_index=True, key="near_duplicates_list")
+
+
+# ------------------------------------------------------------------ bulk actions
+
+BULK_SCOPES = {"campaign": "кампанія (майже однакові коментарі, разом із цим)",
+               "author": "усі відкриті коментарі цього автора"}
+BULK_VERBS = {"confirm": "Приховати", "override": "Залишити"}
+
+
+def _bulk(store, item) -> None:
+    """Hide all / keep all for the comment's campaign and for its author, each after one
+    confirmation that names how many comments and which labels."""
+    c, moderator = item.comment, uikit.user().name
+    clusters = {"campaign": campaign_open(store, c.id, moderator)}
+    if c.author:
+        clusters["author"] = author_open(store, c.author, moderator)
+    clusters = {scope: found for scope, found in clusters.items() if len(found.ids) > 1}
+    pending = st.session_state.get("bulk_pending")
+    if pending and pending["comment_id"] != c.id:
+        pending = st.session_state["bulk_pending"] = None
+    if not clusters and not pending:
+        return
+    with st.container(border=True, key="bulk_actions"):
+        st.markdown("**Масові дії** (кожен коментар — окреме рішення в журналі)")
+        st.selectbox("Мітка, щоб приховати", [None, *LABELS], key="bulk_label",
+                     format_func=lambda v: "мітки моделі кожного коментаря" if v is None
+                     else BY_NAME[v].title_uk)
+        for scope, found in clusters.items():
+            n = len(found.ids)
+            st.caption(BULK_SCOPES[scope] + f": відкритих {n}" + (
+                f", з них {found.held_by_others} зараз у роботі в інших (їх буде пропущено)"
+                if found.held_by_others else ""))
+            if scope == "author":
+                st.text(f"Автор: {_plain(c.author)}")
+            cols = st.columns(2)
+            for col, action in zip(cols, BULK_VERBS):
+                col.button(f"{BULK_VERBS[action]} всі ({n})", key=f"bulk_{scope}_{action}",
+                           on_click=_bulk_ask, args=(c.id, scope, action, found.ids),
+                           width="stretch")
+        if pending:
+            _bulk_confirmation(pending)
+
+
+def _bulk_labels_text(labels) -> str:
+    return titles(labels) if labels else "мітки, які модель позначила на кожному"
+
+
+def _bulk_ask(comment_id: int, scope: str, action: str, ids: tuple[int, ...]) -> None:
+    label = st.session_state.get("bulk_label")
+    st.session_state["bulk_pending"] = {
+        "comment_id": comment_id, "scope": scope, "action": action, "ids": ids,
+        "labels": [label] if action == "confirm" and label else None}
+
+
+def _bulk_confirmation(pending) -> None:
+    n, action = len(pending["ids"]), pending["action"]
+    what = (f"{BULK_VERBS[action]} {n} коментарів ({BULK_SCOPES[pending['scope']]})"
+            + (f" з мітками: {_bulk_labels_text(pending['labels'])}"
+               if action == "confirm" else " як дозволені, без міток") + "?")
+    st.warning(what, icon=":material/warning:")
+    yes, no = st.columns(2)
+    yes.button(f"Так, {BULK_VERBS[action].lower()} {n}", key="bulk_yes", type="primary",
+               on_click=_bulk_do, width="stretch")
+    no.button("Скасувати", key="bulk_no", on_click=_bulk_cancel, width="stretch")
+
+
+def _bulk_cancel() -> None:
+    st.session_state["bulk_pending"] = None
+
+
+def _bulk_do() -> None:
+    """Button callback: the confirmed bulk action, then a message with the counts."""
+    pending, st.session_state["bulk_pending"] = st.session_state.get("bulk_pending"), None
+    if not pending:
+        return
+    try:
+        result = bulk_decide(uikit.store(), uikit.user().name, pending["ids"],
+                             pending["action"], labels=pending["labels"],
+                             note=f"масова дія: {BULK_SCOPES[pending['scope']]}")
+    except (StoreError, DataError) as exc:
+        uikit.flash("error", uikit.error_text(exc))
+        return
+    except sa.exc.SQLAlchemyError as exc:
+        uikit.flash("error", f"Масову дію перервано: {exc}")
+        return
+    done = "Приховано" if pending["action"] == "confirm" else "Залишено"
+    parts = [f"{done}: {len(result.decided)}"]
+    if result.held:
+        parts.append(f"пропущено (у роботі в інших модераторів): {len(result.held)}")
+    if result.closed:
+        parts.append(f"уже вирішені: {len(result.closed)}")
+    if result.unlabelled:
+        parts.append(f"без міток моделі (виберіть мітку): {len(result.unlabelled)}")
+    st.session_state["selected"] = None
+    uikit.flash("success" if result.decided else "warning", "; ".join(parts) + ".")

@@ -12,6 +12,8 @@
     stats(store)
     skipped(store, "olena")                                  # her skipped comments
     held_claims(store); release_claims(store, admin, moderator="petro")  # admins
+    ids = campaign_open(store, item.comment.id, "olena").ids  # or author_open(store, a, ..)
+    bulk_decide(store, "olena", ids, "confirm")              # hide all (or "override")
     correct(store, comment_id, "olena", ["insult"], "why")  # «Історія»: a new entry
     set_author_action(store, "olena", author, "watch", "why", expires_at=...)  # or ban...
     reopen(store, comment_id, "olena", "why")                # back in the queue
@@ -21,6 +23,14 @@ from moderation.queue.authors import (
                                       actions_in_force,
                                       author_action_in_force,
                                       set_author_action,
+)
+from moderation.queue.bulk import (
+                                      BULK_ACTIONS,
+                                      BulkResult,
+                                      OpenComments,
+                                      author_open,
+                                      bulk_decide,
+                                      campaign_open,
 )
 from moderation.queue.claims import (
                                       ORDERS,
@@ -59,6 +69,7 @@ from moderation.store.schema import ACTIONS, QUEUES
 
 __all__ = [
                                       "ACTIONS",
+                                      "BULK_ACTIONS",
                                       "HISTORY_COLUMNS",
                                       "ORDERS",
                                       "QUEUES",
@@ -66,6 +77,7 @@ __all__ = [
                                       "AuthorEntry",
                                       "AuthorHistory",
                                       "Backlog",
+                                      "BulkResult",
                                       "Claim",
                                       "Comment",
                                       "Decision",
@@ -73,13 +85,17 @@ __all__ = [
                                       "Item",
                                       "NearDuplicate",
                                       "NearDuplicates",
+                                      "OpenComments",
                                       "ParentComment",
                                       "QueueStats",
                                       "Skipped",
                                       "actions_in_force",
                                       "author_action_in_force",
                                       "author_history",
+                                      "author_open",
                                       "backlog",
+                                      "bulk_decide",
+                                      "campaign_open",
                                       "correct",
                                       "current_item",
                                       "decide",

@@ -4,7 +4,9 @@ A claim is a row in ``claims`` keyed by the comment, so there is at most one per
 Taking one is a conditional upsert (insert, or take over a claim that has expired), inside
 a transaction that also locks the candidate: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
 ``BEGIN IMMEDIATE`` on SQLite. A moderator holds at most one claim: asking for the next
-comment gives back the one they hold if it still fits, otherwise releases it.
+comment gives back the one they hold if it still fits, otherwise releases it. A bulk
+action (``moderation.queue.bulk``) takes one comment at a time with ``claim_one`` and
+decides it at once, so for that moment they hold two.
 
 A comment a moderator skipped is offered to them again only when nothing else is left
 (``skipped`` lists them). An admin sees every claim held (``held_claims``) and releases
@@ -236,6 +238,36 @@ def release_claims(store: Store, by, *, moderator: str | None = None,
         query = query.where(claims.c.comment_id == comment_id)
     with store.write() as conn:
         return conn.execute(query).rowcount
+
+
+def claim_one(store: Store, comment_id: int, moderator: str, *,
+              now: datetime | None = None) -> bool:
+    """Take the claim on the open comment ``comment_id`` for ``moderator`` (bulk actions):
+    True when they hold it now (taken, or held already), False when another moderator holds
+    it or it is not open. Unlike ``next_item`` it keeps the claim they hold elsewhere: a
+    bulk action decides each comment right after claiming it, so it holds two only briefly.
+    """
+    check_moderator(moderator)
+    at = now or utcnow()
+    with store.write() as conn:
+        _claims_need_no_fsync(store, conn)
+        status = conn.execute(sa.select(queue_items.c.status)
+                              .where(queue_items.c.comment_id == comment_id)).scalar()
+        if status != OPEN:
+            return False
+        holder = conn.execute(sa.select(claims.c.moderator).where(
+            claims.c.comment_id == comment_id, claims.c.expires_at > at)).scalar()
+        if holder == moderator:
+            return True
+        expires = at + timedelta(minutes=store.claim_minutes)
+        return _take_claim(store, conn, comment_id, moderator, at, expires)
+
+
+def release_one(store: Store, comment_id: int, moderator: str) -> None:
+    """Give back ``moderator``'s claim on ``comment_id`` (if they hold it)."""
+    with store.write() as conn:
+        conn.execute(claims.delete().where(claims.c.comment_id == comment_id,
+                                           claims.c.moderator == moderator))
 
 
 def claim_for(store: Store, conn: sa.Connection, comment_id: int, moderator: str) -> None:

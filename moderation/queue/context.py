@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from moderation.queue.records import COMMENT_COLUMNS, Comment, is_current
-from moderation.queue.sketches import jaccard, shingles
+from moderation.queue.sketches import overlap, shingles
 from moderation.store import Store
 from moderation.store.schema import (
     FEED_ACTIONS,
@@ -25,7 +25,7 @@ from moderation.store.schema import (
 from moderation.taxonomy import parse_labels
 
 PARENT_TEXT_CHARS = 2000  # the longest stretch of a parent comment shown above a reply
-NEAR_THRESHOLD = 0.7  # Jaccard similarity of character 4-grams
+NEAR_THRESHOLD = 0.6  # sketches.overlap of the word pairs: most of the longer text shared
 MAX_CANDIDATES = 500  # checked exactly, most shared band keys first
 
 
@@ -159,9 +159,11 @@ def near_duplicates(store: Store, comment_id: int, *, threshold: float = NEAR_TH
                     limit: int = 20) -> NearDuplicates:
     """Comments with the same or nearly the same text, by other authors or other articles.
 
-    Candidates share a MinHash band key with the comment (indexed), then are kept when the
-    Jaccard similarity of their character shingles reaches ``threshold``. Only current
-    versions of other comments count (not this comment's own older versions).
+    Candidates share a MinHash band key with the comment (an index lookup per key, so the
+    time does not grow with the store), then are kept when ``sketches.overlap`` of their
+    word pairs reaches ``threshold``: a copy with its own first line, or with its lines in
+    another order, still counts. Only current versions of other comments count (not this
+    comment's own older versions).
     """
     with store.read() as conn:
         me = conn.execute(sa.select(*COMMENT_COLUMNS).where(comments.c.id == comment_id)).first()
@@ -184,7 +186,7 @@ def near_duplicates(store: Store, comment_id: int, *, threshold: float = NEAR_TH
     for row in rows:
         if row.author is not None and row.author == me.author and row.article_id == me.article_id:
             continue
-        similarity = jaccard(mine, shingles(row.text))
+        similarity = overlap(mine, shingles(row.text))
         if similarity >= threshold:
             found.append(NearDuplicate(Comment.from_row(row), round(similarity, 4)))
     found.sort(key=lambda d: (-d.similarity, d.comment.id))

@@ -1,9 +1,19 @@
-"""Text fingerprints for near-duplicate search: MinHash of character shingles, in bands.
+"""Text fingerprints for near-duplicate search: MinHash of word pairs, in bands.
 
-Copy-paste campaigns post the same text with small edits (punctuation, a word added, case).
+Copy-paste campaigns post the same text with edits: punctuation, case, a word added, a
+greeting or first line of their own, the lines in another order, under other authors and
+articles. Each line is cut into word pairs (bigrams; a one-word line is its word), so
+moving a line keeps every shingle and a new first line only adds its own. Word pairs, not
+character n-grams: two different comments on one topic share many character 4-grams
+(endings, common words) but few word pairs.
+
 Each comment stores ``BANDS`` keys; two texts whose shingle sets have Jaccard similarity
-``s`` share at least one key with probability ``1 - (1 - s**ROWS)**BANDS`` (0.98 at s=0.8,
-0.40 at s=0.5), and the candidates are then checked exactly with ``jaccard``.
+``s`` share at least one key with probability ``1 - (1 - s**ROWS)**BANDS``: 0.86 at
+s=0.43 (the lowest Jaccard of a pair that reaches ``overlap`` 0.6), 0.96 at 0.5, 0.997 at
+0.6, 0.17 at 0.2, 0.02 at 0.1. The candidates are then checked exactly with ``overlap``.
+
+The keys are a versioned fact of the store: changing ``BANDS``, ``ROWS``, the hash family
+or ``shingles`` needs a migration that recomputes ``comment_sketches`` (as 0007 did).
 """
 from __future__ import annotations
 
@@ -14,11 +24,11 @@ import zlib
 
 import numpy as np
 
-SHINGLE = 4
-BANDS, ROWS = 8, 4
+BANDS, ROWS = 24, 3
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_LINES = re.compile(r"[\r\n\u2028\u2029]+")
 # a fixed multiply-shift hash family, so keys stay comparable across processes and releases
-_rng = np.random.default_rng(20240601)
+_rng = np.random.default_rng(20261207)
 _A = _rng.integers(1, 2**63, size=(BANDS * ROWS, 1), dtype=np.uint64) | np.uint64(1)
 _B = _rng.integers(0, 2**63, size=(BANDS * ROWS, 1), dtype=np.uint64)
 
@@ -30,17 +40,25 @@ def normalise(text: str) -> str:
 
 
 def shingles(text: str) -> frozenset[str]:
-    """Character ``SHINGLE``-grams of the normalised text (the whole text if shorter)."""
-    norm = normalise(text)
-    if len(norm) <= SHINGLE:
-        return frozenset([norm]) if norm else frozenset()
-    return frozenset(norm[i:i + SHINGLE] for i in range(len(norm) - SHINGLE + 1))
+    """The word pairs of each line of the normalised text (a one-word line: its word)."""
+    grams: set[str] = set()
+    for line in _LINES.split(text):
+        words = normalise(line).split()
+        if len(words) == 1:
+            grams.add(words[0])
+        grams.update(f"{a} {b}" for a, b in zip(words, words[1:]))
+    return frozenset(grams)
 
 
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    if not a and not b:
+def overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """The share of the larger set that the two have in common: ``|A∩B| / max(|A|, |B|)``.
+
+    Unlike Jaccard it does not count a copy's own first line twice against it; unlike
+    containment over the smaller set, a short comment quoted inside a long one scores low.
+    """
+    if not a or not b:
         return 0.0
-    return len(a & b) / len(a | b)
+    return len(a & b) / max(len(a), len(b))
 
 
 def band_keys(text: str) -> list[int]:

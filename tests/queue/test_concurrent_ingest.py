@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from helpers import write_csv
 
 from moderation.queue.ingest import ingest_file
+from moderation.queue.sketches import BANDS
 from moderation.store.schema import (
     comment_sketches,
     comments,
@@ -76,6 +77,6 @@ def test_concurrent_ingests_store_each_comment_once(store, db_url, tmp_path, pro
     assert all(r["read"] == r["stored"] + r["duplicates"] for r in results)
     assert sum(r["read"] for r in results) == sum(len(open(p).readlines()) - 1 for p in paths)
     assert count == {"comments": len(present), "predictions": len(present),
-                     "comment_sketches": 8 * len(present)}
+                     "comment_sketches": BANDS * len(present)}
     assert queued == sum(r["flagged"] + r["spot_checked"] for r in results)
     assert unfinished == 0

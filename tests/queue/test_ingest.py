@@ -9,6 +9,7 @@ from helpers import write_csv, write_jsonl
 
 from moderation import load_model
 from moderation.queue.ingest import ingest_file
+from moderation.queue.sketches import BANDS
 from moderation.store.schema import comment_sketches, comments, predictions, queue_items
 
 ROWS = [
@@ -45,7 +46,7 @@ def test_ingest_stores_scores_and_routes(store, keyword_model, tmp_path):
         sketches = conn.execute(sa.select(sa.func.count()).select_from(comment_sketches)).scalar()
     assert versions == {"keyword-1"}
     assert flagged == {"c1": "political_pr", "c2": "insult", "c3": "", "c4": ""}
-    assert sketches == 4 * 8
+    assert sketches == 4 * BANDS
 
 
 def test_ingest_is_idempotent(store, keyword_model, tmp_path):

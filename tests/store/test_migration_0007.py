@@ -35,7 +35,7 @@ def tables(url: str) -> set[str]:
 
 def test_upgrade_adds_the_audit_table(store_0006):
     before = rows(store_0006)
-    assert ensure_schema(store_0006) == "0007"
+    assert ensure_schema(store_0006) == "0008"
     assert rows(store_0006) == before
     assert "author_actions" in tables(store_0006)
     assert trigger_problems(store_0006) == []
@@ -64,4 +64,4 @@ def test_downgrade_to_0006(store_0006):
         assert current_revision(engine) == "0006"
     finally:
         engine.dispose()
-    assert ensure_schema(store_0006) == "0007" and trigger_problems(store_0006) == []
+    assert ensure_schema(store_0006) == "0008" and trigger_problems(store_0006) == []

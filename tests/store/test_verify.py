@@ -160,7 +160,7 @@ def test_an_old_revision_is_named(db_url):
 
     migrate(db_url, "0003")
     assert problems(db_url) == [
-        ("revision", "the store is at revision 0003; this version of the code needs 0007")]
+        ("revision", "the store is at revision 0003; this version of the code needs 0008")]
 
 
 def test_verify_command_exit_codes_and_json(filled, capsys):
