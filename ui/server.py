@@ -30,7 +30,7 @@ def store():
     return _store(get_settings().db_url)
 
 
-def _home(request: Request) -> RedirectResponse:
+def _home() -> RedirectResponse:
     return RedirectResponse("/", status_code=303,
                             headers=NO_STORE)
 
@@ -43,7 +43,7 @@ def _secure(request: Request) -> bool:
 async def session(request: Request) -> RedirectResponse:
     """``/auth/session?ticket=…``: swap a one-time ticket for the session cookie."""
     token = redeem_ticket(store(), request.query_params.get("ticket"))
-    response = _home(request)
+    response = _home()
     if token is not None:
         response.set_cookie(COOKIE, token, max_age=int(SessionPolicy.from_env().max_hours * 3600),
                             path="/", httponly=True, samesite="strict", secure=_secure(request))
@@ -55,7 +55,7 @@ async def signout(request: Request) -> RedirectResponse:
     found = resume_token(store(), request.cookies.get(COOKIE))
     if hasattr(found, "id"):
         end_session(store(), found.id)
-    response = _home(request)
+    response = _home()
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict",
                            secure=_secure(request))
     return response

@@ -235,15 +235,6 @@ def moderator_metrics(store: Store, *, since: datetime | None = None,
     return pd.DataFrame(out, columns=list(MODERATOR_COLUMNS))
 
 
-def open_counts(store) -> dict[str, int]:
-    """Comments waiting in each queue (one cheap query for the queue page's header)."""
-    with store.read() as conn:
-        counts = dict(conn.execute(
-            sa.select(queue_items.c.queue, sa.func.count()).where(queue_items.c.status == OPEN)
-            .group_by(queue_items.c.queue)).all())
-    return {queue: int(counts.get(queue, 0)) for queue in QUEUES}
-
-
 @dataclass(frozen=True)
 class Backlog:
     """A queue's backlog for its page header."""
